@@ -1,0 +1,10 @@
+#ifndef CMODELGATE_OPENSSL_SHIM_H
+#define CMODELGATE_OPENSSL_SHIM_H
+// The system OpenSSL 3 (libssl-dev): TLS, randomness, hashing and signing.
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#endif

@@ -1,0 +1,1 @@
+// Placeholder: ModelGateCLI is being written.

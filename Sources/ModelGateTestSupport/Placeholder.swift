@@ -1,0 +1,1 @@
+// Placeholder: ModelGateTestSupport is being written.
