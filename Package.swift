@@ -33,7 +33,7 @@ let package = Package(
         ),
 
         // The RPC protocol on SwiftNIO: framing handlers, streams, flow control, limits.
-        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", nioCore, nioPosix, logging]),
+        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", nioCore, nioPosix, logging, serviceLifecycle]),
         .testTarget(
             name: "ModelGateRPCTests",
             dependencies: [

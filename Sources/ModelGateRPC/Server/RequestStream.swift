@@ -1,0 +1,56 @@
+public import ModelGateAPI
+public import ModelGateWire
+
+/// The raw inbound messages of one call: encoded payloads, in order.
+///
+/// Consuming a message returns its flow-control credit to the peer, so a
+/// handler that stops reading stops the peer from sending more.
+public struct RawRequestStream: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+    let stream: AsyncThrowingStream<[UInt8], any Error>
+
+    public init(_ stream: AsyncThrowingStream<[UInt8], any Error>) { self.stream = stream }
+
+    public func makeAsyncIterator() -> AsyncThrowingStream<[UInt8], any Error>.AsyncIterator {
+        self.stream.makeAsyncIterator()
+    }
+
+    /// Reads exactly one message, as unary and server-streaming calls expect.
+    ///
+    /// - Throws: ``RPCError`` `INVALID_ARGUMENT` when there is none, more than
+    ///   one, or it does not decode.
+    func single<M: ProtoMessage>(_ type: M.Type) async throws -> M {
+        var iterator = self.makeAsyncIterator()
+        guard let bytes = try await iterator.next() else {
+            throw RPCError(code: .invalidArgument, message: "call ended without a request message")
+        }
+        return try decodeRequest(M.self, bytes)
+    }
+}
+
+/// Decodes a request, mapping a wire error to `INVALID_ARGUMENT` with its reason.
+func decodeRequest<M: ProtoMessage>(_ type: M.Type, _ bytes: [UInt8]) throws -> M {
+    do {
+        return try M(decoding: bytes)
+    } catch {
+        throw RPCError(code: .invalidArgument, message: "malformed \(M.protoName): \(error.message)", cause: error)
+    }
+}
+
+/// The decoded request messages of a client-streaming or bidirectional call.
+public struct RequestStream<Request: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Request
+    let raw: RawRequestStream
+
+    init(raw: RawRequestStream) { self.raw = raw }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        public mutating func next() async throws -> Request? {
+            guard let bytes = try await self.base.next() else { return nil }
+            return try decodeRequest(Request.self, bytes)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: self.raw.makeAsyncIterator()) }
+}
