@@ -4,7 +4,7 @@ public import ModelGateWire
 /// implement them.
 ///
 /// A test compares this with the descriptor set `protoc` writes, so adding a message or call
-/// to `proto/` without adding it here (or the other way round) fails the build.
+/// to `proto/` without adding it here (or the other way round) fails that test.
 public enum ModelGateSchema {
     /// Every message type, transport messages included.
     public static let messages: [any ProtoMessage.Type] = [
