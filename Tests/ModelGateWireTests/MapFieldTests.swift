@@ -30,6 +30,15 @@ struct MapFieldTests {
         #expect(Hex.string(bytes) == Hex.string(Hex.bytes("22 05 0a015a 1200  22 07 0a0365cc81 1200  22 05 0a0166 1200")))
     }
 
+    @Test("A key sorts before the keys it is a prefix of, as in C++ and Go")
+    func prefixKeySortsFirst() {
+        // Python's upb writes "ab" before "a"; deterministic output is not canonical
+        // across languages, and any order decodes the same.
+        var message = Composite()
+        message.labels = ["ab": "", "a": "", "b": ""]
+        #expect(Hex.string(message.encoded()) == Hex.string(Hex.bytes("22 05 0a0161 1200  22 06 0a026162 1200  22 05 0a0162 1200")))
+    }
+
     @Test("Empty keys and values are still written inside an entry, as the official encoders do")
     func emptyKeyAndValueAreWritten() {
         var message = Composite()
