@@ -76,6 +76,16 @@ struct MapFieldTests {
         #expect(error?.code == .lengthOverrun)
     }
 
+    @Test("Decomposed Unicode keeps its exact bytes through a round trip")
+    func decomposedTextKeepsItsBytes() throws {
+        // "e" + U+0301 must not come back as the precomposed U+00E9: Swift compares
+        // strings by canonical equivalence, but the bytes must be the peer's.
+        let bytes = Hex.bytes("0a 03 65cc81  22 07 0a0365cc81 1200")
+        let decoded = try Composite(decoding: bytes)
+        #expect(Array(decoded.name.utf8) == [0x65, 0xCC, 0x81])
+        #expect(decoded.encoded() == bytes)
+    }
+
     @Test("A map field's descriptor names its synthesised entry message")
     func mapDescriptorNamesEntry() throws {
         let labels = try #require(Composite.fieldDescriptors.first { $0.name == "labels" })
