@@ -7,9 +7,12 @@ import Testing
 /// method must match what `protoc` reads from the schema, in both directions.
 @Suite("The Swift schema matches proto/")
 struct DescriptorTests {
+    /// protoc runs once per test process; each test takes its own copy of the result.
+    static let cachedDescriptorSet = Result { try Protoc.descriptorSet(protoRoot: RepositoryLayout.protoRoot) }
+
     /// The descriptor set protoc writes for every file in `proto/`.
     static func protocDescriptorSet() throws -> FileDescriptorSet {
-        try Protoc.descriptorSet(protoRoot: RepositoryLayout.protoRoot)
+        try Self.cachedDescriptorSet.get()
     }
 
     @Test("ModelGateSchema matches protoc's descriptor set exactly")
