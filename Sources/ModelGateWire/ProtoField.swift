@@ -134,7 +134,8 @@ extension ProtoField {
                 let map = message[keyPath: keyPath]
                 guard !map.isEmpty else { return }
                 // Sorted by UTF-8 bytes, not by Swift's `<` (which compares the NFC
-                // form): the official deterministic encoders compare raw bytes.
+                // form), as the C++ and Go deterministic encoders do. (Python's upb
+                // differs only in writing "ab" before "a" when one key prefixes another.)
                 for (key, value) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                     writer.writeKey(number, .lengthDelimited)
                     writer.writeNested { entry in

@@ -30,6 +30,15 @@ struct MapFieldTests {
         #expect(Hex.string(bytes) == Hex.string(Hex.bytes("22 05 0a015a 1200  22 07 0a0365cc81 1200  22 05 0a0166 1200")))
     }
 
+    @Test("A key sorts before the keys it is a prefix of, as in C++ and Go")
+    func prefixKeySortsFirst() {
+        // Python's upb writes "ab" before "a"; deterministic output is not canonical
+        // across languages, and any order decodes the same.
+        var message = Composite()
+        message.labels = ["ab": "", "a": "", "b": ""]
+        #expect(Hex.string(message.encoded()) == Hex.string(Hex.bytes("22 05 0a0161 1200  22 06 0a026162 1200  22 05 0a0162 1200")))
+    }
+
     @Test("Empty keys and values are still written inside an entry, as the official encoders do")
     func emptyKeyAndValueAreWritten() {
         var message = Composite()
@@ -65,6 +74,16 @@ struct MapFieldTests {
     func overrunningEntryIsRefused() {
         let error = #expect(throws: WireError.self) { _ = try Composite(decoding: Hex.bytes("22 09 0a0161")) }
         #expect(error?.code == .lengthOverrun)
+    }
+
+    @Test("Decomposed Unicode keeps its exact bytes through a round trip")
+    func decomposedTextKeepsItsBytes() throws {
+        // "e" + U+0301 must not come back as the precomposed U+00E9: Swift compares
+        // strings by canonical equivalence, but the bytes must be the peer's.
+        let bytes = Hex.bytes("0a 03 65cc81  22 07 0a0365cc81 1200")
+        let decoded = try Composite(decoding: bytes)
+        #expect(Array(decoded.name.utf8) == [0x65, 0xCC, 0x81])
+        #expect(decoded.encoded() == bytes)
     }
 
     @Test("A map field's descriptor names its synthesised entry message")

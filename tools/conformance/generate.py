@@ -7,7 +7,7 @@ official protobuf library's deterministic serialisation:
   all_fields      every field set to a non-default value chosen from the field's
                   number and type (non-ASCII strings, bytes with 0x00/0xFF,
                   negative signed ints, large uint64, 3-element repeated fields,
-                  2-entry maps, sub-messages filled to depth 2, unknown enum values)
+                  2-entry maps (one with an empty value), sub-messages filled to depth 2, unknown enum values)
   defaults        the empty message
   unknown_fields  all_fields plus unknown fields 1000+ of each wire type appended
                   at the top level and inside each set singular sub-message
@@ -96,9 +96,11 @@ def scalar_value(field: FieldDescriptor, index: int):
 
 
 def map_key(field: FieldDescriptor, index: int):
-    # Inserted in reverse order of the deterministic output, and non-ASCII.
+    # Inserted in reverse order of the deterministic output. Neither key is a prefix of
+    # the other: for such keys upb (Python) writes the longer key first, while C++, Go
+    # and the Swift codec write the shorter first, so no one vector suits them all.
     if field.type == T.TYPE_STRING:
-        return ["zeta-Zürich", "alpha-✓"][index]
+        return ["zeta-Zürich-✓", "alpha-✓"][index]
     if field.type == T.TYPE_BOOL:
         return [True, False][index]
     return scalar_value(field, index)
@@ -119,7 +121,7 @@ def fill(message, depth: int) -> None:
                     if depth < MAX_DEPTH:
                         fill(target[k], depth + 1)
                 else:
-                    target[k] = f"{field.name}-value-{i}-✓" if value_field.type == T.TYPE_STRING else scalar_value(value_field, i)
+                    target[k] = [f"{field.name}-value-Zürich-✓", ""][i] if value_field.type == T.TYPE_STRING else scalar_value(value_field, i)
         elif field.message_type is not None:
             if depth >= MAX_DEPTH:
                 continue

@@ -1,1 +1,0 @@
-// Placeholder: ModelGateTestSupport is being written.
