@@ -44,7 +44,8 @@ public struct AccessTokenIssuer: Sendable {
     /// Makes, stores and returns a new token for `principalID`.
     public func issue(to principalID: String) async throws -> IssuedToken {
         let token = try SecureRandom.token(byteCount: 32)
-        let now = self.clock.now()
+        // Whole milliseconds, as stored, so the answer equals what a later verify reads.
+        let now = Date(millisecondsSince1970: self.clock.now().millisecondsSince1970)
         let seconds = Double(self.lifetime.components.seconds) + Double(self.lifetime.components.attoseconds) / 1e18
         let expiresAt = now.addingTimeInterval(seconds)
         try await self.sessions.insert(

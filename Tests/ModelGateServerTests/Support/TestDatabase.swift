@@ -2,6 +2,7 @@ import Logging
 import ModelGateServer
 
 /// A migrated database in a fresh temp directory; closed and removed by the caller's scope.
+@discardableResult
 func withMigratedDatabase<T>(_ body: (Database, String) async throws -> T) async throws -> T {
     let directory = try TemporaryDirectory()
     let path = directory.path + "/modelgate.sqlite"
