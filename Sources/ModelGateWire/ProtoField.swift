@@ -29,7 +29,7 @@ extension ProtoField {
             descriptor: FieldDescriptor(number: number, name: name, type: S.fieldType, label: .optional, typeName: typeName),
             encode: { message, writer in
                 let value = message[keyPath: keyPath]
-                guard value != S.defaultValue else { return }
+                guard !S.isDefault(value) else { return }
                 writer.writeKey(number, S.wireType)
                 S.write(value, to: &writer)
             },
@@ -133,17 +133,16 @@ extension ProtoField {
             encode: { message, writer in
                 let map = message[keyPath: keyPath]
                 guard !map.isEmpty else { return }
-                for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+                // Sorted by UTF-8 bytes, not by Swift's `<` (which compares the NFC
+                // form): the official deterministic encoders compare raw bytes.
+                for (key, value) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                     writer.writeKey(number, .lengthDelimited)
                     writer.writeNested { entry in
-                        if !key.isEmpty {
-                            entry.writeKey(1, .lengthDelimited)
-                            entry.writeString(key)
-                        }
-                        if !value.isEmpty {
-                            entry.writeKey(2, .lengthDelimited)
-                            entry.writeString(value)
-                        }
+                        // Key and value are written even when empty, as upb, C++ and Go do.
+                        entry.writeKey(1, .lengthDelimited)
+                        entry.writeString(key)
+                        entry.writeKey(2, .lengthDelimited)
+                        entry.writeString(value)
                     }
                 }
             },

@@ -113,7 +113,9 @@ public struct ProtoReader {
 
     /// A reader for a nested message in the next length-delimited field.
     public mutating func readNested() throws(WireError) -> ProtoReader {
-        guard self.depth + 1 < Self.maxDepth else {
+        // The top-level message is depth 0; like upb and the C++ parser, allow
+        // 100 nested levels below it and refuse the 101st.
+        guard self.depth < Self.maxDepth else {
             throw WireError(.nestingTooDeep, "messages nest deeper than \(Self.maxDepth) levels")
         }
         let range = try self.readLengthDelimitedRange()

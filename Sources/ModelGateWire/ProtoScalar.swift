@@ -8,6 +8,8 @@ public protocol ProtoScalar: SendableMetatype {
     static var fieldType: FieldType { get }
     static var wireType: WireType { get }
     static var defaultValue: Value { get }
+    /// Whether a singular field holding `value` is left off the wire.
+    static func isDefault(_ value: Value) -> Bool
     static func write(_ value: Value, to writer: inout ProtoWriter)
     static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Value
 }
@@ -16,9 +18,15 @@ extension ProtoScalar where Value: Numeric {
     public static var defaultValue: Value { 0 }
 }
 
+extension ProtoScalar {
+    public static func isDefault(_ value: Value) -> Bool { value == Self.defaultValue }
+}
+
 public enum ProtoDouble: ProtoScalar {
     public static let fieldType = FieldType.double
     public static let wireType = WireType.fixed64
+    /// Only +0.0 is the default: -0.0 compares equal to it but is written, as the official encoders do.
+    public static func isDefault(_ value: Double) -> Bool { value.bitPattern == 0 }
     public static func write(_ value: Double, to writer: inout ProtoWriter) { writer.writeFixed64(value.bitPattern) }
     public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Double {
         Double(bitPattern: try reader.readFixed64())
@@ -28,6 +36,8 @@ public enum ProtoDouble: ProtoScalar {
 public enum ProtoFloat: ProtoScalar {
     public static let fieldType = FieldType.float
     public static let wireType = WireType.fixed32
+    /// Only +0.0 is the default: -0.0 compares equal to it but is written, as the official encoders do.
+    public static func isDefault(_ value: Float) -> Bool { value.bitPattern == 0 }
     public static func write(_ value: Float, to writer: inout ProtoWriter) { writer.writeFixed32(value.bitPattern) }
     public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Float {
         Float(bitPattern: try reader.readFixed32())

@@ -1,0 +1,20 @@
+public import ModelGateWire
+
+/// Request of GetEnvironment (`modelgate.v1.GetEnvironmentRequest`).
+public struct GetEnvironmentRequest: ProtoMessage {
+    /// The workspace's name.
+    public var workspace = ""
+    /// The environment's name.
+    public var name = ""
+    /// The version; 0 means the latest.
+    public var version: Int32 = 0
+    public var unknownFields = UnknownFields()
+    public init() {}
+
+    public static let protoName = "modelgate.v1.GetEnvironmentRequest"
+    public static let fields: [ProtoField<Self>] = [
+        .string(1, "workspace", \.workspace),
+        .string(2, "name", \.name),
+        .int32(3, "version", \.version),
+    ]
+}
