@@ -116,7 +116,7 @@ public final class ModelGateServerApp: Service, Sendable {
                 group.addTask {
                     let port = try await self.server.boundPort()
                     let address = Self.clientAddress(host: self.configuration.host, port: port)
-                    AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                    await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
                     self.logger.info("ModelGate server listening", metadata: [
                         "server.address": "\(address)", "server.version": "\(Self.version)",
                         "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Logging
+internal import NIOPosix
 
 /// Creates the first principal on a fresh server and hands its credentials
 /// to the operator through `<dataDir>/credentials.json`.
@@ -28,7 +29,9 @@ enum AdminBootstrap {
         let (record, secret) = try await IdentityService.makePrincipal(
             displayName: "admin", kind: .user, isAdmin: true, hasher: hasher, clock: clock
         )
-        try CredentialsFile(clientID: record.clientID, clientSecret: secret.plain, server: "").write(to: credentialsPath)
+        let credentials = CredentialsFile(clientID: record.clientID, clientSecret: secret.plain, server: "")
+        // fsync blocks, so the write runs on the thread pool, not the cooperative pool.
+        try await NIOThreadPool.singleton.runIfActive { try credentials.write(to: credentialsPath) }
         try await principals.create(record, secret: secret.hashed)
         logger.info("Created the admin principal and wrote its credentials", metadata: [
             "credentials.path": "\(credentialsPath)", "principal.client_id": "\(record.clientID)",
@@ -37,12 +40,14 @@ enum AdminBootstrap {
     }
 
     /// Records where the server listens in the credentials file, so the CLI finds it.
-    static func recordServerAddress(_ address: String, credentialsPath: String, logger: Logger) {
+    static func recordServerAddress(_ address: String, credentialsPath: String, logger: Logger) async {
         do {
-            var credentials = try CredentialsFile.read(from: credentialsPath)
-            guard credentials.server != address else { return }
-            credentials.server = address
-            try credentials.write(to: credentialsPath)
+            try await NIOThreadPool.singleton.runIfActive {
+                var credentials = try CredentialsFile.read(from: credentialsPath)
+                guard credentials.server != address else { return }
+                credentials.server = address
+                try credentials.write(to: credentialsPath)
+            }
         } catch {
             logger.warning("Could not record the server address in the credentials file", metadata: [
                 "credentials.path": "\(credentialsPath)", "error": "\(error)",

@@ -58,12 +58,12 @@ struct BootstrapTests {
     }
 
     @Test("The server address is recorded in the credentials file")
-    func serverAddressIsRecorded() throws {
+    func serverAddressIsRecorded() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/credentials.json"
         try CredentialsFile(clientID: "id", clientSecret: "s", server: "").write(to: path)
 
-        AdminBootstrap.recordServerAddress("127.0.0.1:4242", credentialsPath: path, logger: quietLogger)
+        await AdminBootstrap.recordServerAddress("127.0.0.1:4242", credentialsPath: path, logger: quietLogger)
 
         #expect(try CredentialsFile.read(from: path).server == "127.0.0.1:4242")
         #expect(try Self.mode(of: path) == 0o600)
