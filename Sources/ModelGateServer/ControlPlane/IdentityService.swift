@@ -32,7 +32,7 @@ public struct IdentityService: Sendable {
 
     /// Adds this service's methods to `router`.
     public func register(in router: inout RPCRouter) {
-        router.unary(ModelGateMethods.Identity.signIn) { (request: SignInRequest, context) in
+        router.publicUnary(ModelGateMethods.Identity.signIn) { (request: SignInRequest, context) in
             try await self.signIn(request, context: context)
         }
         router.authenticatedUnary(ModelGateMethods.Identity.createPrincipal, self.authenticator) { (request: CreatePrincipalRequest, caller, context) in

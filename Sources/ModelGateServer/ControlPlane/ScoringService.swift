@@ -19,7 +19,7 @@ public struct ScoringService: Sendable {
 
     /// Adds this service's methods to `router`.
     public func register(in router: inout RPCRouter) {
-        router.unary(ModelGateMethods.Scoring.health) { (request: HealthRequest, _) in
+        router.publicUnary(ModelGateMethods.Scoring.health) { (request: HealthRequest, _) in
             try self.health(request)
         }
     }
