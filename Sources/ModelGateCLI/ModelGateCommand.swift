@@ -14,7 +14,7 @@ public struct ModelGateCommand: AsyncParsableCommand {
             default ~/.modelgate).
             """,
         version: ModelGateVersion.current,
-        subcommands: [WorkspaceCommand.self, RegionCommand.self, HealthCommand.self]
+        subcommands: [Serve.self, WorkspaceCommand.self, RegionCommand.self, HealthCommand.self]
     )
 
     public init() {}

@@ -33,7 +33,7 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--listen", "127.0.0.1:\(self.port)", "--data-dir", self.dataDirectory] + extraArguments
-        FileManager.default.createFile(atPath: self.logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: self.logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: self.logPath))
         log.seekToEndOfFile()
         process.standardOutput = log
