@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Address to listen on, HOST:PORT.")
+    @Option(name: .long, help: "Address to listen on, HOST:PORT; port 0 picks a free one.")
     var listen: String = "127.0.0.1:\(ServerAddress.defaultPort)"
 
     @Option(name: .long, help: "Where state lives (default: MODELGATE_DATA_DIR, else ~/.modelgate).")
@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard ServerAddress(parsing: self.listen) != nil else {
+        guard ServerAddress(parsing: self.listen, allowingPortZero: true) != nil else {
             throw ValidationError("--listen '\(self.listen)' is not HOST:PORT")
         }
         guard Logger.Level(rawValue: self.logLevel) != nil else {
@@ -68,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "modelgate")
 
         // `validate()` checked the address.
-        let address = ServerAddress(parsing: self.listen) ?? ServerAddress(host: "127.0.0.1", port: ServerAddress.defaultPort)
+        let address = ServerAddress(parsing: self.listen, allowingPortZero: true) ?? ServerAddress(host: "127.0.0.1", port: ServerAddress.defaultPort)
         var limits = RPCLimits()
         limits.maxFrameSize = self.maxMessageSize
         limits.maxConcurrentStreams = self.maxConcurrentStreams

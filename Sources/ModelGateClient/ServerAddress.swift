@@ -17,8 +17,11 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `HOST:PORT`, `[IPv6]:PORT` or a bare `HOST` (default port).
     ///
+    /// - Parameters:
+    ///   - text: the address.
+    ///   - allowingPortZero: whether port 0 ("any free port", for listening) is accepted.
     /// - Returns: `nil` when the text is not an address.
-    public init?(parsing text: String) {
+    public init?(parsing text: String, allowingPortZero: Bool = false) {
         let text = text.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return nil }
         var host: Substring
@@ -42,7 +45,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty else { return nil }
         var port = Self.defaultPort
         if let portText {
-            guard let parsed = Int(portText), (1...65535).contains(parsed) else { return nil }
+            guard let parsed = Int(portText), ((allowingPortZero ? 0 : 1)...65535).contains(parsed) else { return nil }
             port = parsed
         }
         self.init(host: String(host), port: port)

@@ -30,6 +30,8 @@ public final class ModelGateServerApp: Service, Sendable {
     public var credentialsPath: String { self.dataDirectory.credentialsPath }
 
     private let dataDirectory: DataDirectory
+    /// Held until the app is released; see ``DataDirectoryLock``.
+    private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
     private let logger: Logger
@@ -57,6 +59,7 @@ public final class ModelGateServerApp: Service, Sendable {
         let startedAt = ContinuousClock.now
         let clock = WallClock.system
         self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
+        self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
         do {
             try await Migrations.migrate(self.database, logger: logger)

@@ -106,3 +106,22 @@ struct ServeEndToEndTests {
         #expect(result.stderr.contains("UNAVAILABLE"))
     }
 }
+
+@Suite("modelgate serve, data directory")
+struct DataDirectoryLockTests {
+    @Test("A second server on the same data directory is refused while the first runs")
+    func secondServerIsRefused() throws {
+        // Given a running server
+        let server = try ServerProcess()
+
+        // When a second server starts on its data directory
+        let port = try ServerProcess.freePort()
+        let second = try ServerProcess.run(
+            ["serve", "--listen", "127.0.0.1:\(port)", "--data-dir", server.dataDirectory], environment: [:])
+
+        // Then it exits at once, saying why, and the first keeps serving
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another modelgate server"))
+        #expect(try server.cli(["health"]).status == 0)
+    }
+}

@@ -1,6 +1,11 @@
 internal import CModelGateSQLite
 internal import NIOPosix
 internal import Synchronization
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// The control plane's SQLite database: one connection, used from one thread.
 ///
@@ -35,7 +40,8 @@ public final class Database: Sendable {
     /// Opens (creating if needed) the database file and sets it up for WAL.
     ///
     /// - Parameters:
-    ///   - path: The SQLite file; its directory must exist.
+    ///   - path: The SQLite file; its directory must exist. A new file is
+    ///     created with mode 0600, and so are its WAL and shared-memory files.
     ///   - busyTimeout: How long a statement waits for another connection's
     ///     lock (for example `sqlite3` run by an operator) before `SQLITE_BUSY`.
     /// - Throws: ``DatabaseError`` when the file cannot be opened or WAL is refused.
@@ -46,6 +52,9 @@ public final class Database: Sendable {
         self.connection = Mutex(nil)
         do {
             try await self.threadPool.runIfActive {
+                // Create the file as 0600 first: SQLite would use 0644, and gives
+                // its -wal and -shm files the main file's mode.
+                createFileIfMissing(path, mode: 0o600)
                 try self.connection.withLock { connection in
                     connection = try Connection(path: path, busyTimeout: busyTimeout)
                 }
@@ -95,4 +104,11 @@ public final class Database: Sendable {
         }
         try? await self.threadPool.shutdownGracefully()
     }
+}
+
+/// Creates an empty file with `mode` unless one exists; failures are left for
+/// SQLite's own open to report.
+private func createFileIfMissing(_ path: String, mode: mode_t) {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode)
+    if fd >= 0 { close(fd) }
 }

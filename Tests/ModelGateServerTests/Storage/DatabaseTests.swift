@@ -23,6 +23,10 @@ struct DatabaseTests {
         let regions = try await RegionStore(database: database).list()
         #expect(regions.count == 10)
         #expect(regions.allSatisfy { $0.roundTripMilliseconds.count == 9 })
+        for suffix in ["", "-wal", "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.path + "/modelgate.sqlite" + suffix)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "modelgate.sqlite\(suffix)")
+        }
         await database.close()
     }
 
