@@ -15,6 +15,7 @@ Exit codes: 0 after GOAWAY/SIGTERM drained or when the server closed the connect
 """
 
 import argparse
+import atexit
 import itertools
 import json
 import os
@@ -124,11 +125,17 @@ def main(argv=None):
     busy = replica.busy
     replica.close()
     if busy:
-        # run() threads cannot be stopped and the interpreter would wait for them at exit.
         log.info("exiting with %d run() call(s) still running (their results are dropped)" % busy)
-        _flush()
-        os._exit(code)
-    return code
+    else:
+        # Let the script's atexit handlers (logging.shutdown among them) run, as at a normal exit.
+        try:
+            atexit._run_exitfuncs()
+        except BaseException as ex:
+            log.warning("an atexit handler raised: %s" % ex)
+    # os._exit, not sys.exit: the interpreter would wait for run() threads, which cannot be
+    # stopped, and for any non-daemon thread the script started, and never exit.
+    _flush()
+    os._exit(code)
 
 
 def _init_failed(args, stage, ex, model_dir):

@@ -8,7 +8,8 @@ This follows ``azureml_inference_server_http.server.routes`` and ``input_parsers
   undecorated ``run`` as a UTF-8 ``str`` (400 if it is not UTF-8) and an ``@input_schema``
   one as the JSON object's keys (415 unless the Content-Type is JSON, 400 for bad JSON, a
   non-object or a missing parameter without default); ``OPTIONS`` answers 200 with an empty
-  body and other methods 405, except under ``@rawhttp``, which gets every request;
+  body and ``HEAD`` 405, except under ``@rawhttp``, which gets both; any other method is
+  refused with 405 before ``run()``, ``@rawhttp`` or not (the route only has GET/POST/OPTIONS);
 - output: an ``AMLResponse`` (or any Flask-style response) is sent as is, ``x-ms-run-function-failed``
   becoming ``True`` for a status of 500 or more; anything else is ``json.dumps``-ed
   (a ``str`` too, so it arrives as a JSON string; ``None`` arrives as ``{}``);
@@ -34,6 +35,9 @@ from .frames import ProtocolError
 from .user_script import RAWHTTP, SCHEMA
 
 HEADER_LIMIT = 100
+
+# The methods Azure's /score route accepts; Flask adds HEAD to any route that has GET.
+ROUTE_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
 
 SCRIPT_ERROR_MESSAGE = "An unexpected error occurred in scoring script. Check the logs for more info."
 INTERNAL_ERROR_MESSAGE = "An unexpected internal error occurred. Check the logs for more info."
@@ -126,12 +130,15 @@ class Scorer:
 
     def score(self, request):
         started = time.perf_counter()
-        ids = RequestIds(request)
-        if ids.error:
-            outcome = error_outcome(431, ids.error)
+        if request.method not in ROUTE_METHODS:
+            # Flask refuses these before the route (or its request-id hooks) runs, @rawhttp or not.
+            outcome = error_outcome(405, "The method is not allowed for the requested URL.")
         else:
-            outcome = self._handle_score(request)
-        ids.apply(outcome.headers, request)
+            ids = RequestIds(request)
+            outcome = error_outcome(431, ids.error) if ids.error else self._handle_score(request)
+            ids.apply(outcome.headers, request)
+        if request.method == "HEAD":
+            outcome.body = b""  # HTTP: a HEAD response has headers only
         if self.access_log:
             path = request.path + ("?" + request.query if request.query else "")
             log.info("%s %s %d %.3fms %d" % (request.method, path, outcome.status,

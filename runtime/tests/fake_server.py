@@ -21,6 +21,10 @@ RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HARNESS = os.path.join(RUNTIME_DIR, "modelgate_replica.py")
 SCRIPTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 
+# The interpreter that runs the harness: this one, unless MODELGATE_HARNESS_PYTHON names another
+# (for example a virtual environment with the real inference-schema package installed).
+HARNESS_PYTHON = os.environ.get("MODELGATE_HARNESS_PYTHON") or sys.executable
+
 PREFACE = b"MODELGATE/1\r\n\r\n"
 HEADER = struct.Struct(">IBBI")
 
@@ -62,7 +66,7 @@ class FakeServer:
         self.stdout_path = os.path.join(self.dir, "stdout")
         self.stderr_path = os.path.join(self.dir, "stderr")
         command = [
-            sys.executable, HARNESS,
+            HARNESS_PYTHON, HARNESS,
             "--socket", self.socket_path,
             "--entry-script", os.path.join(self.source_dir, "score.py"),
             "--source-dir", self.source_dir,

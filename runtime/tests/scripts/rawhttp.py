@@ -1,6 +1,6 @@
 import json
 
-from azureml.contrib.services.aml_request import AMLRequest, rawhttp
+from azureml.contrib.services.aml_request import AMLRequest, rawhttp  # noqa: F401
 from azureml.contrib.services.aml_response import AMLResponse
 
 
@@ -10,27 +10,23 @@ def init():
 
 @rawhttp
 def run(request):
-    if request.path.endswith("/plain"):
+    mode = request.args.get("mode")
+    if request.method not in ("GET", "POST") or mode == "plain":
         return {"method": request.method}
     if request.method == "GET":
         return AMLResponse(request.full_path.encode(), 200)
-    if request.method == "PUT":
+    if mode == "created":
         return AMLResponse(
             "created " + request.get_data(as_text=True),
             201,
             {"Content-Type": "text/plain", "X-Multi": "a, b", "Location": "/things/1"},
         )
-    if request.method == "DELETE":
-        return AMLResponse({"deleted": request.args.get("id")}, 503, json_str=True)
+    if mode == "fail":
+        return AMLResponse({"failed": request.args.get("id")}, 503, json_str=True)
     if request.mimetype == "multipart/form-data":
         upload = request.files["image"]
         return AMLResponse(
-            {
-                "filename": upload.filename,
-                "size": len(upload.read()),
-                "field": request.form.get("note"),
-                "is_request": isinstance(request, AMLRequest),
-            },
+            {"filename": upload.filename, "size": len(upload.read()), "field": request.form.get("note")},
             200,
             json_str=True,
         )
