@@ -25,6 +25,10 @@ import sys
 import time
 import traceback
 
+if sys.version_info < (3, 9):
+    sys.stderr.write("[modelgate-replica] ERROR: Python 3.9 or later is required, this is %s\n" % sys.version.split()[0])
+    sys.exit(2)
+
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 if _HARNESS_DIR not in sys.path:
     sys.path.insert(0, _HARNESS_DIR)

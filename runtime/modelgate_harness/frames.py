@@ -53,6 +53,19 @@ class ConnectionClosed(Exception):
     """The server closed the connection between two frames."""
 
 
+def wait_readable(sources, timeout=None):
+    """Returns the file descriptors of ``sources`` (sockets or fds) that are readable.
+
+    ``poll``, not ``select``: the script may have opened over a thousand files in
+    ``init()``, and ``select`` cannot watch descriptors above 1023.
+    """
+    poller = select.poll()
+    for source in sources:
+        poller.register(source, select.POLLIN | select.POLLHUP | select.POLLERR)
+    milliseconds = None if timeout is None else max(0, int(timeout * 1000) + 1)
+    return {fd for fd, _ in poller.poll(milliseconds)}
+
+
 def type_name(frame_type):
     return NAMES.get(frame_type, "UNKNOWN(0x%02x)" % frame_type)
 
@@ -147,8 +160,7 @@ class FrameReader:
             wait = deadline - time.monotonic()
             if wait <= 0:
                 raise ProtocolError("timed out reading the %s (%d of %d bytes missing)" % (what, remaining, count))
-            readable, _, _ = select.select([self._sock], [], [], wait)
-            if not readable:
+            if not wait_readable([self._sock], wait):
                 continue
             chunk = self._sock.recv(min(remaining, 1 << 20))
             if not chunk:

@@ -12,7 +12,6 @@ result: the call itself runs to its end and keeps its thread busy until then.
 
 import heapq
 import os
-import select
 import signal
 import threading
 import time
@@ -114,13 +113,10 @@ class Replica:
                     return EXIT_OK
             if self._peer_gone:
                 return EXIT_OK
-            try:
-                readable, _, _ = select.select([self._sock, self._wake_read], [], [])
-            except InterruptedError:
-                continue
+            readable = frames.wait_readable([self._sock, self._wake_read])
             if self._wake_read in readable:
                 os.read(self._wake_read, 4096)
-                if self._sock not in readable:
+                if self._sock.fileno() not in readable:
                     continue
             try:
                 frame_type, flags, frame_id, payload = self._reader.read_frame()
@@ -188,7 +184,7 @@ class Replica:
             if self._draining:
                 return
             self._draining = True
-            count = len(self._pending)
+            count = sum(1 for pending in self._pending.values() if not pending.answered)
         log.info("%s: finishing %d in-flight request(s), then exiting" % (reason, count))
 
     def _on_sigterm(self, signum, frame):

@@ -25,6 +25,19 @@ SCRIPTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts"
 # (for example a virtual environment with the real inference-schema package installed).
 HARNESS_PYTHON = os.environ.get("MODELGATE_HARNESS_PYTHON") or sys.executable
 
+
+
+def harness_can_import(module):
+    """Whether the harness's interpreter has ``module`` (it may not be this interpreter)."""
+    if module not in _importable:
+        check = subprocess.run([HARNESS_PYTHON, "-c", "import " + module], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        _importable[module] = check.returncode == 0
+    return _importable[module]
+
+
+_importable = {}
+
 PREFACE = b"MODELGATE/1\r\n\r\n"
 HEADER = struct.Struct(">IBBI")
 

@@ -1,10 +1,11 @@
 """The Azure scoring contract, end to end through a real harness process and socket."""
 
 import base64
-import importlib.util
 import json
 
 import pytest
+
+from fake_server import harness_can_import
 
 JSON = {"content-type": "application/json"}
 
@@ -229,7 +230,7 @@ def test_input_schema_type_mismatch_is_a_500_from_run(start):
     assert meta["headers"]["x-ms-run-function-failed"] == "True"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numpy") is None, reason="numpy is not installed")
+@pytest.mark.skipif(not harness_can_import("numpy"), reason="numpy is not installed for the harness")
 def test_numpy_parameter_type_decodes_arrays(start):
     server = start("schema_numpy.py")
     ready = server.ready()
