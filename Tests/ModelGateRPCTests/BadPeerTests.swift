@@ -285,3 +285,32 @@ struct BadPeerTests {
         }
     }
 }
+
+@Suite("Request message count")
+struct RequestCountTests {
+    @Test func unaryCallWithTwoRequestMessagesIsInvalidArgument() async throws {
+        try await withTestServer { server in
+            let raw = try await server.makeRawClient()
+            _ = try await raw.handshake()
+            try await raw.sendHeaders(streamID: 1, method: TestMethod.unary)
+            try await raw.sendFrame(.message, streamID: 1, payload: TestMessage(text: "one").encoded())
+            try await raw.sendFrame(.message, flags: .endStream, streamID: 1, payload: TestMessage(text: "two").encoded())
+            let trailers = try #require(try await raw.readTrailers(streamID: 1))
+            #expect(trailers.code == .invalidArgument)
+            #expect(trailers.message.contains("more than one request message"))
+            await raw.close()
+        }
+    }
+
+    @Test func unaryCallWithoutARequestMessageIsInvalidArgument() async throws {
+        try await withTestServer { server in
+            let raw = try await server.makeRawClient()
+            _ = try await raw.handshake()
+            try await raw.sendHeaders(streamID: 1, method: TestMethod.unary, endStream: true)
+            let trailers = try #require(try await raw.readTrailers(streamID: 1))
+            #expect(trailers.code == .invalidArgument)
+            #expect(trailers.message.contains("without a request message"))
+            await raw.close()
+        }
+    }
+}

@@ -298,7 +298,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
         let requestID = callHeaders.requestID.isEmpty ? Self.makeRequestID() : callHeaders.requestID
         let inbound = InboundMessages(streamID: streamID, reportThreshold: self.flow.streamReportThreshold, reporter: self.writer)
-        let call = ServerStream(id: streamID, inbound: inbound, writer: self.writer)
+        let call = ServerStream(
+            id: streamID, inbound: inbound, writer: self.writer,
+            singleResponse: handler.kind == .unary || handler.kind == .clientStreaming
+        )
         self.writer.registerPeerStream(streamID)
         var record = StreamRecord(call: call, recvCredit: self.flow.streamWindow)
         if header.flags.contains(.endStream) {
