@@ -303,6 +303,22 @@ struct CallTests {
         await client.close()
         await raw.close()
     }
+
+    @Test func drainTimeoutClosesLeftoverCallsAndTheClientSeesUnavailable() async throws {
+        try await withTestServer(configure: { $0.drainTimeout = .milliseconds(100) }) { server in
+            let client = try await server.makeClient()
+            // Given a call that outlives the drain timeout
+            let call = Task {
+                let _: TestMessage = try await client.unary(TestMethod.slow, TestMessage(number: 5_000))
+            }
+            #expect(await server.eventually { server.probe.callsStarted == 1 })
+            // When the server drains
+            server.server.triggerGracefulShutdown()
+            // Then the connection is closed after the timeout and the call fails UNAVAILABLE
+            let error = await #expect(throws: RPCError.self) { try await call.value }
+            #expect(error?.code == .unavailable)
+            #expect(await server.eventually { !client.isConnected })
+            #expect(await server.eventually { server.server.activeCallCount == 0 })
+        }
+    }
 }
-
-
