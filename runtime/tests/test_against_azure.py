@@ -20,7 +20,7 @@ import tempfile
 
 import pytest
 
-from fake_server import SCRIPTS_DIR
+from fake_server import SCRIPTS_DIR, harness_can_import
 
 AZURE_PYTHON = os.environ.get("MODELGATE_AZURE_PYTHON")
 REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "azure_reference.py")
@@ -96,7 +96,19 @@ CASES = {
         req(json.dumps({"data": "x"}), headers=JSON),
     ],
     "run_error.py": [req("boom"), req("fine")],
+    "schema_pandas.py": [
+        req(json.dumps({"records": [{"name": "x", "size": 1, "count": 3}, {"name": "y", "size": 2.5, "count": 4}]}),
+            headers=JSON),
+        req(json.dumps({"records": [{"name": "x", "size": 1, "count": 3}],
+                        "split": {"columns": ["name", "size", "count"], "index": [0], "data": [["z", 0.5, 1]]}}),
+            headers=JSON),
+        req(json.dumps({"records": [{"name": "x", "size": 1}]}), headers=JSON),
+        req(json.dumps({"records": "nope"}), headers=JSON),
+    ],
 }
+
+# Scripts that need a package the harness's interpreter may lack.
+NEEDS = {"schema_numpy.py": "numpy", "schema_pandas.py": "pandas"}
 
 # Werkzeug's test client puts the headers in its own order; a real WSGI server keeps the
 # request's, as the harness does, so only the content of request_headers is compared.
@@ -164,6 +176,8 @@ def comparable_headers(pairs):
 
 @pytest.mark.parametrize("script", sorted(CASES))
 def test_the_harness_answers_like_azure(start, azure, script):
+    if script in NEEDS and not harness_can_import(NEEDS[script]):
+        pytest.skip("%s is not installed for the harness" % NEEDS[script])
     reference = azure(script)
     assert reference.status == {"ready": True}
     server = start(script)

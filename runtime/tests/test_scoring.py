@@ -243,6 +243,18 @@ def test_numpy_parameter_type_decodes_arrays(start):
     assert "array has size 2 on dimension #1" in meta["error"]
 
 
+@pytest.mark.skipif(not harness_can_import("pandas"), reason="pandas is not installed for the harness")
+def test_pandas_parameter_type_decodes_data_frames(start):
+    server = start("schema_pandas.py")
+    server.ready()
+    records = [{"name": "x", "size": 1, "count": 3}, {"name": "y", "size": 2.5, "count": 4}]
+    meta, body = server.call(1, json.dumps({"records": records}), headers=JSON)
+    assert meta["status"] == 200, (meta, body)
+    result = json.loads(body)
+    assert (result["rows"], result["total"]) == (2, 3.5)
+    assert result["dtypes"]["size"] == "float64" and result["dtypes"]["count"] == "int64"
+
+
 def test_run_raising_is_a_500_with_the_message_and_the_next_request_is_fine(start):
     server = start("run_error.py")
     server.ready()
