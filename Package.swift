@@ -49,9 +49,16 @@ let package = Package(
             dependencies: [
                 "ModelGateAPI", "ModelGateRPC", "CModelGateSQLite", "CModelGateOpenSSL",
                 nioCore, nioPosix, logging, serviceLifecycle,
-            ]
+            ],
+            // The Python replica harness, shipped with the server (found with `Bundle.module`).
+            exclude: ["Resources/runtime/tests"],
+            resources: [.copy("Resources/runtime")]
         ),
-        .testTarget(name: "ModelGateServerTests", dependencies: ["ModelGateServer", "ModelGateClient", "ModelGateTestSupport"]),
+        .testTarget(
+            name: "ModelGateServerTests",
+            dependencies: ["ModelGateServer", "ModelGateClient", "ModelGateTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
 
         // The async/await Swift client.
         .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", nioCore, nioPosix]),

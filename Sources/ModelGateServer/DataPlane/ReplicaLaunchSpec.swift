@@ -1,0 +1,16 @@
+/// Everything a ``ReplicaBackend`` needs to start one replica.
+struct ReplicaLaunchSpec: Sendable {
+    /// The replica's id, such as `r-2`; kept across restarts.
+    var replicaID: String
+    /// `<workspace>/<service>`, for the backend's own logs.
+    var serviceName: String
+    /// The endpoint version the replica runs; empty for a plain web service.
+    var version: String
+    var program: ReplicaProgram
+    /// `replica_max_concurrent_requests`: `run()` calls at once.
+    var maxConcurrentRequests: Int
+    /// Largest frame payload either side sends on the replica connection.
+    var maxFrameBytes: Int
+    /// Where the replica's stdout and stderr lines go.
+    var logs: ServiceLogBuffer
+}

@@ -1,0 +1,260 @@
+internal import Logging
+internal import ModelGateAPI
+internal import NIOCore
+internal import Synchronization
+
+extension ReplicaPool {
+    /// How one start of a replica ended.
+    struct Incarnation {
+        var status: ReplicaExitStatus
+        /// Set when it never became ready: INIT_FAILED's error and traceback, or why not.
+        var initFailure: (error: String, traceback: String)?
+        /// How long it was ready, if it was.
+        var uptime: Duration?
+        /// Whether it was asked to stop (scale-down, pool stop or failure).
+        var drained: Bool
+    }
+
+    /// Starts replica `id`, restarts it whenever it dies, and returns once it
+    /// is stopped for good (removed, the pool stopped or failed).
+    func supervise(_ id: String) async {
+        defer { self.state.withLock { $0.supervisorFinished(id) } }
+        var backoff = self.configuration.restartBackoff
+        while !Task.isCancelled {
+            let (signals, continuation) = AsyncStream.makeStream(of: Signal.self)
+            guard self.state.withLock({ $0.prepareLaunch(id, signals: continuation) }) else { return }
+            let spec = ReplicaLaunchSpec(
+                replicaID: id, serviceName: self.configuration.serviceName, version: self.configuration.version,
+                program: self.configuration.program,
+                maxConcurrentRequests: max(1, self.configuration.maxConcurrentRequestsPerReplica),
+                maxFrameBytes: self.configuration.maxFrameBytes, logs: self.logs
+            )
+            let handle: any ReplicaHandle
+            do {
+                handle = try await self.backend.launch(spec)
+            } catch {
+                let message = (error as? RPCError)?.message ?? "\(error)"
+                self.systemLog(id, "replica \(id) could not be started: \(message)")
+                self.logger.error("Replica could not be started", metadata: ["replica.id": "\(id)", "error": "\(message)"])
+                let decision = self.state.withLock { $0.launchFailed(id, error: message, backoff: backoff) }
+                guard await self.follow(decision, replicaID: id) else { return }
+                backoff = self.nextBackoff(after: backoff)
+                continue
+            }
+            if !self.state.withLock({ $0.processStarted(id, handle: handle) }) || Task.isCancelled {
+                continuation.yield(.drain)
+            }
+            self.systemLog(id, "replica \(id) started" + (handle.processID.map { " (pid \($0))" } ?? ""))
+
+            let incarnation = await self.run(handle, id: id, signals: signals, continuation: continuation)
+
+            if let uptime = incarnation.uptime, uptime >= self.configuration.backoffResetAfter {
+                backoff = self.configuration.restartBackoff
+            }
+            let decision = self.state.withLock {
+                $0.replicaExited(id, status: incarnation.status, initFailure: incarnation.initFailure, backoff: backoff)
+            }
+            self.report(incarnation, replicaID: id, decision: decision)
+            guard await self.follow(decision, replicaID: id) else { return }
+            backoff = self.nextBackoff(after: backoff)
+        }
+    }
+
+    /// Runs one start of a replica until its process exits: waits for READY
+    /// (or INIT_FAILED, or the startup timeout), puts it in service, probes it,
+    /// and stops it when told to.
+    private func run(
+        _ handle: any ReplicaHandle, id: String, signals: AsyncStream<Signal>, continuation: AsyncStream<Signal>.Continuation
+    ) async -> Incarnation {
+        await withDiscardingTaskGroup(returning: Incarnation.self) { group in
+            group.addTask { continuation.yield(.exited(await handle.exitStatus())) }
+            group.addTask {
+                do {
+                    let connection = try await handle.connection()
+                    let hello = try await connection.hello()
+                    continuation.yield(.connected(connection, hello))
+                    await connection.waitUntilClosed()
+                    continuation.yield(.connectionClosed(connection.closedReason ?? "replica \(id) closed its connection"))
+                } catch {
+                    continuation.yield(.connectionFailed("\(error)"))
+                }
+            }
+            let startupTimeout = self.configuration.startupTimeout
+            let startupTimer = self.eventLoop.scheduleTask(in: TimeAmount(startupTimeout)) {
+                continuation.yield(.startupTimedOut)
+            }
+            defer { startupTimer.cancel() }
+
+            var status: ReplicaExitStatus?
+            var initFailure: (error: String, traceback: String)?
+            var readyAt: ContinuousClock.Instant?
+            var connection: ReplicaConnection?
+            var draining = false
+            signalLoop: for await signal in signals {
+                switch signal {
+                case .exited(let exit):
+                    status = exit
+                    break signalLoop
+                case .connected(let connected, .ready(let ready)):
+                    startupTimer.cancel()
+                    guard !draining else {
+                        connected.goAway()
+                        continue
+                    }
+                    connection = connected
+                    readyAt = .now
+                    let handoffs = self.state.withLock {
+                        $0.replicaReady(id, connection: connected, initMilliseconds: ready.initMilliseconds)
+                    }
+                    Self.resume(handoffs)
+                    self.logger.info("Replica ready", metadata: [
+                        "replica.id": "\(id)", "replica.init_ms": "\(ready.initMilliseconds)", "replica.python": "\(ready.python)",
+                    ])
+                    group.addTask { await self.probeLiveness(of: connected, continuation: continuation) }
+                case .connected(_, .initFailed(let error, let traceback)):
+                    startupTimer.cancel()
+                    initFailure = (error, traceback)
+                    // The harness exits by itself (code 3) after INIT_FAILED.
+                    group.addTask { await self.kill(handle, after: self.configuration.terminationGrace) }
+                case .connectionFailed, .connectionClosed:
+                    if readyAt != nil, case .connectionClosed(let reason) = signal {
+                        self.state.withLock { $0.replicaUnavailable(id, reason: reason) }
+                    }
+                    // The harness exits when its socket closes; make sure it does.
+                    group.addTask { await self.kill(handle, after: self.configuration.terminationGrace) }
+                case .startupTimedOut:
+                    guard readyAt == nil, initFailure == nil, !draining else { continue }
+                    initFailure = ("did not become ready within the startup timeout of \(startupTimeout)", "")
+                    handle.kill()
+                case .livenessFailed(let reason):
+                    self.state.withLock { $0.replicaUnavailable(id, reason: reason, livenessFailed: true) }
+                    self.systemLog(id, "replica \(id) failed its liveness probe (\(reason)); killing it")
+                    self.logger.warning("Replica failed its liveness probe", metadata: ["replica.id": "\(id)", "reason": "\(reason)"])
+                    handle.kill()
+                case .drain:
+                    guard !draining else { continue }
+                    draining = true
+                    let grace = self.configuration.terminationGrace
+                    if let connection {
+                        connection.goAway()
+                        let drainTimeout = self.configuration.drainTimeout
+                        group.addTask {
+                            guard (try? await Task.sleep(for: drainTimeout)) != nil else { return }
+                            await handle.terminate(grace: grace)
+                        }
+                    } else {
+                        group.addTask { await handle.terminate(grace: grace) }
+                    }
+                case .backoffElapsed:
+                    continue
+                }
+            }
+            if status == nil {
+                // The pool's task was cancelled: no drain, the process goes now.
+                handle.kill()
+                status = await handle.exitStatus()
+            }
+            group.cancelAll()
+            let exit = status ?? .exited(code: -1)
+            if readyAt == nil, initFailure == nil, !draining {
+                initFailure = ("the replica \(exit) before it was ready\(self.lastErrorLines(of: id))", "")
+            }
+            return Incarnation(
+                status: exit, initFailure: draining ? nil : initFailure, uptime: readyAt.map { .now - $0 }, drained: draining
+            )
+        }
+    }
+
+    /// PINGs a ready replica every liveness period; after too many misses in a
+    /// row, tells the supervisor.
+    private func probeLiveness(of connection: ReplicaConnection, continuation: AsyncStream<Signal>.Continuation) async {
+        let period = self.configuration.livenessPeriod
+        let timeout = self.configuration.livenessTimeout
+        let threshold = max(1, self.configuration.livenessFailureThreshold)
+        var failures = 0
+        while true {
+            guard (try? await Task.sleep(for: period)) != nil else { return }
+            do {
+                _ = try await connection.ping(timeout: timeout)
+                failures = 0
+            } catch ReplicaConnectionError.closed {
+                return
+            } catch {
+                failures += 1
+                if failures >= threshold {
+                    continuation.yield(.livenessFailed("\(failures) liveness probes in a row got no answer within \(timeout)"))
+                    return
+                }
+            }
+        }
+    }
+
+    /// Acts on what the state machine decided after an exit; returns whether
+    /// to start the replica again.
+    private func follow(_ decision: StateMachine.ExitDecision, replicaID id: String) async -> Bool {
+        switch decision {
+        case .stop:
+            return false
+        case .failPool(let signals, let waiters, let error):
+            self.logger.error("Deployment failed", metadata: ["error": "\(error.message)"])
+            for waiter in waiters {
+                waiter.timeout?.cancel()
+                waiter.continuation.resume(throwing: error)
+            }
+            for signal in signals { signal.yield(.drain) }
+            return false
+        case .restart(let delay):
+            let (stream, continuation) = AsyncStream.makeStream(of: Signal.self)
+            guard self.state.withLock({ $0.waitingToRestart(id, signals: continuation) }) else { return false }
+            let timer = self.eventLoop.scheduleTask(in: TimeAmount(delay)) { continuation.yield(.backoffElapsed) }
+            defer { timer.cancel() }
+            for await signal in stream {
+                switch signal {
+                case .backoffElapsed: return true
+                case .drain: return false
+                default: continue
+                }
+            }
+            return false
+        }
+    }
+
+    private func report(_ incarnation: Incarnation, replicaID id: String, decision: StateMachine.ExitDecision) {
+        var line = "replica \(id) \(incarnation.status)"
+        switch decision {
+        case .restart(let delay): line += "; restarting in \(StateMachine.format(milliseconds: Double(delay.milliseconds)))"
+        case .failPool(_, _, let error): line += "; \(error.message)"
+        case .stop: break
+        }
+        if let failure = incarnation.initFailure { line += " (failed to start: \(failure.error))" }
+        self.systemLog(id, line)
+        if incarnation.drained {
+            self.logger.debug("Replica stopped", metadata: ["replica.id": "\(id)", "replica.exit": "\(incarnation.status)"])
+        } else {
+            self.logger.warning("Replica exited", metadata: ["replica.id": "\(id)", "replica.exit": "\(incarnation.status)"])
+        }
+    }
+
+    private func kill(_ handle: any ReplicaHandle, after grace: Duration) async {
+        guard (try? await Task.sleep(for: grace)) != nil else { return }
+        handle.kill()
+    }
+
+    private func nextBackoff(after backoff: Duration) -> Duration {
+        min(backoff * 2, self.configuration.maxRestartBackoff)
+    }
+
+    /// The replica's last stderr lines, to explain an early exit.
+    private func lastErrorLines(of id: String) -> String {
+        var filter = ServiceLogFilter()
+        filter.replicaID = id
+        filter.sources = [.stderr]
+        let lines = self.logs.tail(5, matching: filter).map(\.text)
+        return lines.isEmpty ? "" : ":\n" + lines.joined(separator: "\n")
+    }
+
+    /// Writes one of the pool's own lines to the service's log.
+    func systemLog(_ replicaID: String, _ text: String) {
+        self.logs.append(replicaID: replicaID, version: self.configuration.version, source: .system, text: text)
+    }
+}

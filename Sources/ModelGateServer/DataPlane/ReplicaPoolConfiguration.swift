@@ -1,0 +1,71 @@
+internal import ModelGateAPI
+
+/// How a ``ReplicaPool`` runs one service version: how many replicas, what
+/// they run, and the limits of Azure's deployment configuration.
+struct ReplicaPoolConfiguration: Sendable {
+    /// `<workspace>/<service>`: names the service in messages and logs.
+    var serviceName: String
+    /// The endpoint version the replicas run; empty for a plain web service.
+    var version: String = ""
+    /// What each replica runs.
+    var program: ReplicaProgram
+    /// Replicas to run.
+    var replicas: Int = 1
+    /// `replica_max_concurrent_requests`: requests one replica runs at once.
+    var maxConcurrentRequestsPerReplica: Int = 1
+    /// `max_request_wait_time`: how long a request may wait for a free replica
+    /// before it fails with `RESOURCE_EXHAUSTED`.
+    var maxRequestWait: Duration = .milliseconds(500)
+    /// Most requests waiting for a free replica; more are refused at once with
+    /// `RESOURCE_EXHAUSTED`, so a burst cannot queue without bound.
+    var maxQueueLength: Int = 1_000
+    /// `scoring_timeout_ms`: how long `run()` may take before the request fails
+    /// with `DEADLINE_EXCEEDED` (counted from when the replica got it).
+    var scoringTimeout: Duration = .seconds(60)
+    /// How long a replica may take from start to READY (import and `init()`).
+    var startupTimeout: Duration = .seconds(600)
+    /// Liveness probe (PING) interval once a replica is ready (`period_seconds`).
+    var livenessPeriod: Duration = .seconds(10)
+    /// Time a PING may take (`timeout_seconds`).
+    var livenessTimeout: Duration = .seconds(2)
+    /// Failed PINGs in a row before the replica is killed and restarted (`failure_threshold`).
+    var livenessFailureThreshold: Int = 3
+    /// First wait before restarting a crashed replica; doubles per crash up to ``maxRestartBackoff``.
+    var restartBackoff: Duration = .milliseconds(100)
+    var maxRestartBackoff: Duration = .seconds(10)
+    /// A replica that stayed up this long restarts with ``restartBackoff`` again.
+    var backoffResetAfter: Duration = .seconds(60)
+    /// How long ``ReplicaPool/stop()`` and a scale-down let requests finish.
+    var drainTimeout: Duration = .seconds(30)
+    /// Between SIGTERM and SIGKILL when a replica is stopped.
+    var terminationGrace: Duration = .seconds(5)
+    /// Largest frame payload on the replica connection (request or response).
+    var maxFrameBytes: Int = 64 << 20
+    /// Prefix of replica ids: `r-1`, `r-2`, ...
+    var replicaIDPrefix: String = "r-"
+
+    init(serviceName: String, program: ReplicaProgram) {
+        self.serviceName = serviceName
+        self.program = program
+    }
+
+    /// A pool configured from Azure-style deployment settings, with Azure's
+    /// defaults for zero values (see `DeploymentConfig` in `proto/`).
+    ///
+    /// The replica count is `num_replicas`, or `autoscale_min_replicas` when
+    /// autoscaling (the autoscaler resizes from there), or 1.
+    init(serviceName: String, version: String = "", program: ReplicaProgram, deployment: DeploymentConfig) {
+        self.init(serviceName: serviceName, program: program)
+        self.version = version
+        self.replicas = Int(deployment.numReplicas != 0 ? deployment.numReplicas : max(1, deployment.autoscaleMinReplicas))
+        self.maxConcurrentRequestsPerReplica = Int(max(1, deployment.replicaMaxConcurrentRequests))
+        self.maxRequestWait = .milliseconds(deployment.maxRequestWaitTimeMs != 0 ? deployment.maxRequestWaitTimeMs : 500)
+        self.scoringTimeout = .milliseconds(deployment.scoringTimeoutMs != 0 ? deployment.scoringTimeoutMs : 60_000)
+        self.livenessPeriod = .seconds(deployment.livenessPeriodSeconds != 0 ? deployment.livenessPeriodSeconds : 10)
+        self.livenessTimeout = .seconds(deployment.livenessTimeoutSeconds != 0 ? deployment.livenessTimeoutSeconds : 2)
+        self.livenessFailureThreshold = Int(deployment.livenessFailureThreshold != 0 ? deployment.livenessFailureThreshold : 3)
+    }
+
+    /// Requests the pool runs at once when every replica is ready.
+    var capacity: Int { self.replicas * self.maxConcurrentRequestsPerReplica }
+}
