@@ -34,6 +34,11 @@ public final class ModelGateServerApp: Service, Sendable {
     private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
+    /// The deployed services the data plane serves; the deployment step
+    /// registers and removes them, the scoring service reads them.
+    let servingRegistry: ServingRegistry
+    /// Where replicas run: child processes of this server.
+    let replicaBackend: any ReplicaBackend
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -61,7 +66,12 @@ public final class ModelGateServerApp: Service, Sendable {
         self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
         self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
+        self.servingRegistry = ServingRegistry()
         do {
+            self.replicaBackend = try LocalProcessBackend(
+                runtimeDirectory: try configuration.replicaRuntimeDirectory ?? LocalProcessBackend.bundledRuntimeDirectory(),
+                eventLoopGroup: eventLoopGroup, logger: logger
+            )
             try await Migrations.migrate(self.database, logger: logger)
             let principals = PrincipalStore(database: self.database)
             let workspaces = WorkspaceStore(database: self.database)
@@ -83,7 +93,9 @@ public final class ModelGateServerApp: Service, Sendable {
             ).register(in: &router)
             WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
                 .register(in: &router)
-            ScoringService(version: Self.version, startedAt: startedAt, clock: clock).register(in: &router)
+            ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
+                .register(in: &router)
+            DeploymentService(registry: self.servingRegistry, authenticator: authenticator).register(in: &router)
             UnimplementedMethods.register(in: &router)
 
             var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)
@@ -144,6 +156,12 @@ public final class ModelGateServerApp: Service, Sendable {
     }
 
     private func finish() async {
+        // Calls have drained; now the replicas.
+        await withDiscardingTaskGroup { group in
+            for entry in self.servingRegistry.entries {
+                group.addTask { await entry.pool.stop() }
+            }
+        }
         await self.database.close()
         self.state.withLock { $0 = .finished }
         self.logger.info("ModelGate server stopped")

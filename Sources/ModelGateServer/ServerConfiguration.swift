@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     /// PBKDF2 iterations for newly hashed client secrets. Default 210,000;
     /// tests use far fewer because each sign-in pays this cost.
     public var secretHashIterations: Int
+    /// The replica harness folder (holding `modelgate_replica.py`); nil uses the
+    /// one shipped in the server's resource bundle.
+    public var replicaRuntimeDirectory: String?
 
     public static let defaultPort = 7070
 
@@ -30,7 +33,8 @@ public struct ServerConfiguration: Sendable {
         maxConnections: Int = 10_000,
         drainTimeout: Duration = .seconds(30),
         accessTokenLifetime: Duration = .seconds(24 * 3600),
-        secretHashIterations: Int = SecretHasher.defaultIterations
+        secretHashIterations: Int = SecretHasher.defaultIterations,
+        replicaRuntimeDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -40,5 +44,6 @@ public struct ServerConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.accessTokenLifetime = accessTokenLifetime
         self.secretHashIterations = secretHashIterations
+        self.replicaRuntimeDirectory = replicaRuntimeDirectory
     }
 }

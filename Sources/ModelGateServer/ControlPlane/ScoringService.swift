@@ -2,19 +2,40 @@ internal import Foundation
 internal import ModelGateAPI
 public import ModelGateRPC
 
-/// `modelgate.v1.ScoringService`: for now only `Health`, which needs no token
-/// so that load balancers and `modelgate status` can probe the server.
+/// `modelgate.v1.ScoringService`: scoring requests to deployed services, and health.
 ///
-/// `Score` and `ScoreStream` answer `UNIMPLEMENTED` through ``UnimplementedMethods``.
+/// `Score` and `ScoreStream` carry the service's key (`authorization: Bearer
+/// <key>`) when the service has key auth; `Health` needs no credentials so
+/// that load balancers and `modelgate status` can probe the server.
+///
+/// Scoring is the hot path: a request looks its service up in the
+/// ``ServingRegistry`` (no database), checks the key in constant time, and
+/// hands the body to the service's ``ReplicaPool``. Nothing is logged above
+/// `debug` per request, and no task is started per request except in
+/// `ScoreStream`, where requests of one call run concurrently.
+///
+/// A unary `Score` that fails (`run()` raised, timeout, no free replica) ends
+/// the call with that status and message. On `ScoreStream` a failed request
+/// fails only its own response (its `code` and `message`), never the call.
 public struct ScoringService: Sendable {
     private let version: String
     private let startedAt: ContinuousClock.Instant
     private let clock: WallClock
+    private let registry: ServingRegistry
 
-    public init(version: String, startedAt: ContinuousClock.Instant, clock: WallClock) {
+    /// Requests of one `ScoreStream` call that may run (or wait to be
+    /// written back) at once, per request the service can run at once; the
+    /// call stops reading requests beyond that, so the RPC layer's flow
+    /// control holds a client that does not read its responses.
+    static let streamWindowPerCapacity = 2
+    /// The window is at least this, so a small service still pipelines.
+    static let minimumStreamWindow = 8
+
+    init(version: String, startedAt: ContinuousClock.Instant, clock: WallClock, registry: ServingRegistry = ServingRegistry()) {
         self.version = version
         self.startedAt = startedAt
         self.clock = clock
+        self.registry = registry
     }
 
     /// Adds this service's methods to `router`.
@@ -22,28 +43,228 @@ public struct ScoringService: Sendable {
         router.publicUnary(ModelGateMethods.Scoring.health) { (request: HealthRequest, _) in
             try self.health(request)
         }
+        router.unary(ModelGateMethods.Scoring.score) { (request: ScoreRequest, context) in
+            try await self.score(request, context: context)
+        }
+        router.bidirectional(ModelGateMethods.Scoring.scoreStream) {
+            (requests: RequestStream<ScoreRequest>, responses: ResponseWriter<ScoreResponse>, context) in
+            try await self.scoreStream(requests, responses: responses, context: context)
+        }
     }
 
-    /// The server's status, version, uptime and clock.
+    // MARK: Health
+
+    /// The server's status, version, uptime and clock, and the health of the
+    /// services the request names.
     ///
-    /// An empty `service_name` or a `modelgate.v1.<Service>` name is the
-    /// server itself; `<workspace>/<service>` names a deployed service, and
-    /// none exist yet, so those are `NOT_FOUND`, as gRPC health checking
-    /// answers an unknown service.
+    /// An empty `service_name` is the server with every deployed service; a
+    /// `modelgate.v1.<Service>` name is the server; `<workspace>/<service>`
+    /// is that service (`NOT_FOUND` if it is not deployed, as gRPC health
+    /// checking answers an unknown service).
     func health(_ request: HealthRequest) throws -> HealthResponse {
         let name = request.serviceName
-        if !name.isEmpty, !ModelGateSchema.services.contains(where: { $0.name == name }) {
-            throw RPCError(code: .notFound, message: "no service named '\(name)'")
-        }
         let now = self.clock.now().millisecondsSince1970
         let uptime = ContinuousClock.now - self.startedAt
         var response = HealthResponse()
         response.status = .serving
         response.serverVersion = self.version
-        response.uptimeMs = UInt64(max(0, uptime.components.seconds)) * 1000
-            + UInt64(max(0, uptime.components.attoseconds) / 1_000_000_000_000_000)
+        response.uptimeMs = UInt64(max(0, uptime.milliseconds))
         response.serverTimeUnixMs = now
         response.clockSkewMs = request.clientTimeUnixMs == 0 ? 0 : now &- request.clientTimeUnixMs
+        if name.isEmpty {
+            response.services = self.registry.entries.map(Self.health(of:))
+        } else if !ModelGateSchema.services.contains(where: { $0.name == name }) {
+            guard let entry = self.registry.entry(named: name) else {
+                throw RPCError(code: .notFound, message: "no service named '\(name)'")
+            }
+            let health = Self.health(of: entry)
+            response.status = health.status
+            response.services = [health]
+        }
+        return response
+    }
+
+    private static func health(of entry: ServingEntry) -> ServiceHealth {
+        let snapshot = entry.pool.snapshot
+        var health = ServiceHealth()
+        health.name = entry.name
+        let serving = snapshot.readyReplicas > 0 && (snapshot.state == .healthy || snapshot.state == .unhealthy)
+        health.status = serving ? .serving : .notServing
+        health.state = snapshot.state.webServiceState
+        health.message = snapshot.message.isEmpty && !serving
+            ? "service '\(entry.name)' is \(snapshot.state) with \(snapshot.readyReplicas) of \(snapshot.desiredReplicas) replicas ready"
+            : snapshot.message
+        var whole = snapshot.metrics
+        whole.version = ""
+        health.metrics = snapshot.version.isEmpty ? [whole] : [whole, snapshot.metrics]
+        return health
+    }
+
+    // MARK: Score
+
+    /// Scores one request; a failure is the call's status.
+    func score(_ request: ScoreRequest, context: ServerCallContext) async throws -> ScoreResponse {
+        let received = ContinuousClock.now
+        let entry = try self.entry(for: request)
+        try entry.auth.authenticate(metadata: context.metadata)
+        let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
+        let answer = try await entry.pool.score(Self.replicaRequest(from: request, requestID: requestID), deadline: context.deadline)
+        if let failure = answer.failure(serviceName: entry.name) { throw failure }
+        return Self.response(to: answer, requestID: requestID, version: entry.pool.configuration.version, received: received)
+    }
+
+    /// Scores every request of the call as it comes, answering each as it
+    /// finishes (in any order, matched by `request_id`).
+    func scoreStream(
+        _ requests: RequestStream<ScoreRequest>, responses: ResponseWriter<ScoreResponse>, context: ServerCallContext
+    ) async throws {
+        let outstanding = OutstandingRequestIDs()
+        let (finished, finishedContinuation) = AsyncStream.makeStream(of: Void.self)
+        var finishedIterator = finished.makeAsyncIterator()
+        try await withThrowingDiscardingTaskGroup { group in
+            var inFlight = 0
+            for try await request in requests {
+                let received = ContinuousClock.now
+                let resolved: Result<ServingEntry, RPCError>
+                do throws(RPCError) {
+                    let entry = try self.entry(for: request)
+                    try entry.auth.authenticate(metadata: context.metadata)
+                    resolved = .success(entry)
+                } catch {
+                    resolved = .failure(error)
+                }
+                let id = request.requestID
+                let accepted: RPCError? = {
+                    if id.isEmpty {
+                        return RPCError(code: .invalidArgument, message: "request_id is required on ScoreStream, to match responses to requests")
+                    }
+                    let inserted = outstanding.insert(id)
+                    return inserted ? nil : RPCError(
+                        code: .invalidArgument, message: "request_id '\(id)' is already in flight on this call"
+                    )
+                }()
+                let window = (try? resolved.get()).map {
+                    max(Self.minimumStreamWindow, Self.streamWindowPerCapacity * $0.pool.capacity)
+                } ?? Self.minimumStreamWindow
+                while inFlight >= window {
+                    _ = await finishedIterator.next()
+                    inFlight -= 1
+                }
+                inFlight += 1
+                group.addTask {
+                    defer { finishedContinuation.yield() }
+                    var response: ScoreResponse
+                    if let accepted {
+                        response = Self.failedResponse(accepted, requestID: id, received: received)
+                    } else {
+                        defer { outstanding.remove(id) }
+                        response = await self.scoreInBand(request, entry: resolved, context: context, received: received)
+                    }
+                    do {
+                        try await responses.write(response)
+                    } catch let error as RPCError where error.code == .resourceExhausted {
+                        // The answer is over the client's message limit: say so instead.
+                        response = Self.failedResponse(error, requestID: id, received: received)
+                        try await responses.write(response)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One request of a stream; every failure becomes the response's code.
+    private func scoreInBand(
+        _ request: ScoreRequest, entry resolved: Result<ServingEntry, RPCError>, context: ServerCallContext,
+        received: ContinuousClock.Instant
+    ) async -> ScoreResponse {
+        let entry: ServingEntry
+        switch resolved {
+        case .success(let found): entry = found
+        case .failure(let error): return Self.failedResponse(error, requestID: request.requestID, received: received)
+        }
+        do {
+            let answer = try await entry.pool.score(
+                Self.replicaRequest(from: request, requestID: request.requestID), deadline: context.deadline
+            )
+            var response = Self.response(
+                to: answer, requestID: request.requestID, version: entry.pool.configuration.version, received: received
+            )
+            if let failure = answer.failure(serviceName: entry.name) {
+                response.code = failure.code
+                response.message = failure.message
+            }
+            return response
+        } catch let error as RPCError {
+            return Self.failedResponse(error, requestID: request.requestID, received: received)
+        } catch is CancellationError {
+            return Self.failedResponse(RPCError(code: .cancelled, message: "call cancelled"), requestID: request.requestID, received: received)
+        } catch {
+            return Self.failedResponse(
+                RPCError(code: .internal, message: "internal error"), requestID: request.requestID, received: received
+            )
+        }
+    }
+
+    // MARK: Conversions
+
+    /// The service a request names.
+    ///
+    /// - Throws: `INVALID_ARGUMENT` without a workspace or service name,
+    ///   `NOT_FOUND` for a service that is not deployed or a version it does not run.
+    private func entry(for request: ScoreRequest) throws(RPCError) -> ServingEntry {
+        guard !request.workspace.isEmpty, !request.service.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "workspace and service are required")
+        }
+        guard let entry = self.registry.entry(workspace: request.workspace, service: request.service) else {
+            throw RPCError(code: .notFound, message: "no service '\(request.service)' is deployed in workspace '\(request.workspace)'")
+        }
+        if !request.version.isEmpty, request.version != entry.pool.configuration.version {
+            throw RPCError(code: .notFound, message: "service '\(entry.name)' has no version '\(request.version)'")
+        }
+        return entry
+    }
+
+    static func replicaRequest(from request: ScoreRequest, requestID: String) -> ReplicaRequest {
+        var headers = request.headers
+        headers["content-type"] = request.contentType.isEmpty ? (headers["content-type"] ?? "application/json") : request.contentType
+        var path = request.path.isEmpty ? "/score" : request.path
+        var query = ""
+        if let mark = path.firstIndex(of: "?") {
+            query = String(path[path.index(after: mark)...])
+            path = String(path[..<mark])
+        }
+        var replicaRequest = ReplicaRequest(
+            body: request.body, headers: headers, method: request.httpMethod.isEmpty ? "POST" : request.httpMethod.uppercased(),
+            path: path, query: query,
+            // Azure refuses request ids over 100 characters (431); a call's own id is not worth that.
+            requestID: requestID.utf8.count <= 100 ? requestID : ""
+        )
+        if request.timeoutMs > 0 { replicaRequest.timeout = .milliseconds(request.timeoutMs) }
+        return replicaRequest
+    }
+
+    static func response(
+        to answer: ReplicaResponse, requestID: String, version: String, received: ContinuousClock.Instant
+    ) -> ScoreResponse {
+        var response = ScoreResponse()
+        response.requestID = requestID
+        response.body = answer.body
+        response.headers = answer.headers
+        response.contentType = answer.headers.first { $0.key.lowercased() == "content-type" }?.value ?? ""
+        response.httpStatus = Int32(clamping: answer.status)
+        response.version = version
+        response.replicaID = answer.replicaID
+        response.latencyMicros = (ContinuousClock.now - received).microseconds
+        response.queueWaitMicros = answer.queueWait.microseconds
+        return response
+    }
+
+    static func failedResponse(_ error: RPCError, requestID: String, received: ContinuousClock.Instant) -> ScoreResponse {
+        var response = ScoreResponse()
+        response.requestID = requestID
+        response.code = error.code
+        response.message = error.message
+        response.latencyMicros = (ContinuousClock.now - received).microseconds
         return response
     }
 }

@@ -61,13 +61,19 @@ final class ReplicaConnection: Sendable {
     /// Adds the replica protocol's handlers to a freshly accepted channel and
     /// returns the connection. Call on the channel's event loop (in its
     /// initializer).
-    static func install(on channel: any Channel, replicaID: String, maxPayload: Int, logger: Logger) throws -> ReplicaConnection {
+    ///
+    /// - Parameter whenActive: called once the channel is active; a listener
+    ///   closed before that would take the accepted channel down with it.
+    static func install(
+        on channel: any Channel, replicaID: String, maxPayload: Int, logger: Logger,
+        whenActive: @escaping @Sendable () -> Void = {}
+    ) throws -> ReplicaConnection {
         let connection = ReplicaConnection(replicaID: replicaID, channel: channel, logger: logger)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(
             ByteToMessageHandler(ReplicaFrameDecoder(maxPayload: maxPayload), maximumBufferSize: maxPayload + 4096)
         )
-        try sync.addHandler(ReplicaConnectionHandler(connection: connection))
+        try sync.addHandler(ReplicaConnectionHandler(connection: connection, whenActive: whenActive))
         return connection
     }
 

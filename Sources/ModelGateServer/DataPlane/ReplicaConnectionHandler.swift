@@ -6,9 +6,16 @@ final class ReplicaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ReplicaFrame
 
     private let connection: ReplicaConnection
+    private let whenActive: @Sendable () -> Void
 
-    init(connection: ReplicaConnection) {
+    init(connection: ReplicaConnection, whenActive: @escaping @Sendable () -> Void) {
         self.connection = connection
+        self.whenActive = whenActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.whenActive()
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

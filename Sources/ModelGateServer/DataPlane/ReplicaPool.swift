@@ -149,6 +149,9 @@ final class ReplicaPool: Sendable {
 
     // MARK: Observing
 
+    /// Requests the pool runs at once now: replicas wanted × requests per replica.
+    var capacity: Int { self.state.withLock { $0.desired * $0.maxConcurrent } }
+
     /// The pool's state now.
     var currentState: ReplicaPoolState { self.state.withLock { $0.currentState() } }
 

@@ -56,10 +56,10 @@ final class ReplicaSocketAcceptor: Sendable {
             throw ReplicaProtocolError("replica \(self.replicaID) is already connected")
         }
         let connection = try ReplicaConnection.install(
-            on: channel, replicaID: self.replicaID, maxPayload: self.maxPayload, logger: self.logger
+            on: channel, replicaID: self.replicaID, maxPayload: self.maxPayload, logger: self.logger,
+            whenActive: { self.stopListening() }
         )
         self.promise.succeed(connection)
-        self.stopListening()
     }
 
     /// Stops waiting: the replica exited or is being stopped before it connected.

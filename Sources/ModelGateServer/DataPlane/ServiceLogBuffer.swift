@@ -130,6 +130,11 @@ final class ServiceLogBuffer: Sendable {
         return (backlog, stream)
     }
 
+    /// How many bytes replica `replicaID` has written so far (the offset its next line gets).
+    func length(of replicaID: String) -> Int64 {
+        self.state.withLock { $0.offsets[replicaID, default: 0] }
+    }
+
     /// Lines held now.
     var count: Int { self.state.withLock { $0.count } }
 

@@ -104,10 +104,10 @@ struct ServerEndToEndTests {
             #expect(attach?.0 == .unimplemented)
             #expect(attach?.1 == "modelgate.v1.WorkspaceService/AttachCompute is not implemented yet")
 
-            let logs = server.client.serverStreaming(
-                ModelGateMethods.Deployment.getLogs, GetLogsRequest(), metadata: auth, as: GetLogsResponse.self
+            let progress = server.client.serverStreaming(
+                ModelGateMethods.Deployment.waitForDeployment, WaitForDeploymentRequest(), metadata: auth, as: DeploymentProgress.self
             )
-            let streamed = await statusCode { for try await _ in logs {} }
+            let streamed = await statusCode { for try await _ in progress {} }
             #expect(streamed?.0 == .unimplemented)
 
             let unknown = await statusCode {

@@ -1,0 +1,305 @@
+import Foundation
+import Glibc
+import ModelGateAPI
+@testable import ModelGateServer
+import NIOPosix
+import Testing
+
+/// Real Python replicas running real `score.py` files (`Fixtures/scripts/`).
+@Suite("ReplicaPool", .timeLimit(.minutes(1)))
+struct ReplicaPoolTests {
+    @Test("A pool of two replicas becomes Healthy and both serve an echo script")
+    func twoReplicasServeEcho() async throws {
+        try await ServedScript.with("echo.py", replicas: 2) { pool in
+            // Given
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            // When
+            let answers = try await withThrowingTaskGroup(of: (Int, ReplicaResponse).self) { group in
+                for index in 0..<20 {
+                    group.addTask { (index, try await pool.score("{\"n\": \(index)}")) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+
+            // Then: each body comes back (as a JSON string, as Azure serialises a str), from both replicas.
+            for (index, answer) in answers {
+                #expect(answer.status == 200)
+                #expect(answer.error == nil)
+                #expect(try JSONDecoder().decode(String.self, from: Data(answer.body)) == "{\"n\": \(index)}")
+            }
+            #expect(Set(answers.values.map(\.replicaID)) == ["r-1", "r-2"])
+            let snapshot = pool.snapshot
+            #expect(snapshot.requestsTotal == 20)
+            #expect(snapshot.errorsTotal == 0)
+            #expect(snapshot.latency.count == 20)
+            #expect(snapshot.replicas.map(\.state) == [.ready, .ready])
+        }
+    }
+
+    @Test("A linear model reads its weights from AZUREML_MODEL_DIR in init() and predicts")
+    func linearModelReadsModelDirectory() async throws {
+        let model = #"{"weights": [2.0, -1.0, 0.5], "bias": 1.0}"#
+        try await ServedScript.with("linear.py", modelFiles: ["model/linear.json": model]) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            let answer = try await pool.score(#"{"data": [[1, 2, 4], [0, 0, 0]]}"#)
+
+            struct Predictions: Decodable { var predictions: [Double] }
+            #expect(answer.status == 200)
+            #expect(answer.headers.contains { $0.key.lowercased() == "content-type" && $0.value == "application/json" })
+            #expect(try JSONDecoder().decode(Predictions.self, from: Data(answer.body)).predictions == [3.0, 1.0])
+            #expect(answer.runMilliseconds >= 0)
+            #expect(pool.logs.tail(0).contains { $0.text.hasPrefix("linear score.py: loaded 3 weights") && $0.source == .stdout })
+        }
+    }
+
+    @Test("One replica with replica_max_concurrent_requests 2 runs two requests at once, not three")
+    func concurrencyIsBoundedPerReplica() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.maxConcurrentRequestsPerReplica = 2 }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            // Two sleeps of 0.6 s overlap...
+            let two = try await Self.elapsed { try await Self.score(pool, "0.6", times: 2) }
+            // ... a third one waits for a free slot.
+            let three = try await Self.elapsed { try await Self.score(pool, "0.6", times: 3) }
+
+            #expect(two < .milliseconds(1100), "two requests took \(two)")
+            #expect(three >= .milliseconds(1150), "three requests took \(three)")
+            #expect(three < .milliseconds(2300), "three requests took \(three)")
+        }
+    }
+
+    @Test("run() raising fails that request with INTERNAL and the exception; the next one succeeds")
+    func runErrorFailsOnlyItsRequest() async throws {
+        try await ServedScript.with("raising.py") { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            let failed = try await pool.score("boom")
+            let next = try await pool.score("fine")
+
+            let failure = try #require(failed.failure(serviceName: "s"))
+            #expect(failure.code == .internal)
+            #expect(failure.message.contains("ValueError: cannot score boom"))
+            #expect(failed.status == 500)
+            #expect(next.status == 200)
+            #expect(next.failure(serviceName: "s") == nil)
+            #expect(next.text == "\"ok\"")
+            // The traceback is in the logs.
+            #expect(pool.logs.tail(0).contains { $0.source == .stderr && $0.text.contains("ValueError: cannot score boom") })
+            #expect(pool.snapshot.errorsTotal == 1)
+        }
+    }
+
+    @Test("A script that fails to load makes the pool Failed, with the traceback in events and logs", arguments: [
+        ("import_error.py", "ModuleNotFoundError: No module named 'modelgate_no_such_package'"),
+        ("init_error.py", "RuntimeError: model file is missing"),
+    ])
+    func loadFailureFailsThePool(script: String, expected: String) async throws {
+        try await ServedScript.with(script, replicas: 2) { pool in
+            // When
+            let state = await pool.waitUntilSettled()
+
+            // Then
+            #expect(state == .failed)
+            var failures: [(String, String)] = []
+            for await event in pool.events() {
+                if case .initFailed(let error, let traceback) = event.kind { failures.append((error, traceback)) }
+                if event.state == .failed, event.kind == .stateChanged { break }
+            }
+            let (error, traceback) = try #require(failures.first)
+            #expect(error.contains(expected))
+            #expect(traceback.contains("Traceback (most recent call last)"))
+            #expect(traceback.contains(expected))
+            #expect(pool.logs.tail(0).contains { $0.source == .stderr && $0.text.contains(expected) })
+
+            let refused = await rpcError { _ = try await pool.score("x") }
+            #expect(refused?.code == .unavailable)
+            #expect(refused?.message.contains("failed to deploy") == true)
+            #expect(refused?.message.contains(expected) == true)
+        }
+    }
+
+    @Test("A replica killed under load fails only its own requests and is restarted: Unhealthy, then Healthy")
+    func killedReplicaIsRestarted() async throws {
+        try await ServedScript.with("sleepy.py", replicas: 2) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let pid = try #require(await pool.processID(of: "r-1"))
+            let states = Task {
+                var seen: [ReplicaPoolState] = []
+                for await event in pool.events() where event.kind == .stateChanged {
+                    seen.append(event.state)
+                    if seen.suffix(2) == [.unhealthy, .healthy] { break }
+                }
+                return seen
+            }
+
+            // Given: one long request on each replica.
+            async let first = Self.outcome { try await pool.score("1.5") }
+            async let second = Self.outcome { try await pool.score("1.5") }
+            try await Self.waitUntil { pool.snapshot.inFlight == 2 }
+
+            // When
+            kill(pid, SIGKILL)
+
+            // Then: exactly the request on r-1 fails, naming the replica and the signal.
+            let outcomes = await [first, second]
+            let failures = outcomes.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+            let successes = outcomes.compactMap { try? $0.get() }
+            #expect(failures.count == 1)
+            #expect(failures.first?.code == .unavailable)
+            #expect(failures.first?.message == "replica r-1 exited with signal 9")
+            #expect(successes.map(\.replicaID) == ["r-2"])
+
+            let seen = await states.value
+            #expect(seen.suffix(2) == [.unhealthy, .healthy])
+            let restarted = try #require(pool.snapshot.replicas.first { $0.replicaID == "r-1" })
+            #expect(restarted.restarts == 1)
+            #expect(restarted.lastExitCode == -9)
+            #expect(try await pool.score("0").status == 200)
+            #expect(pool.logs.tail(0).contains { $0.source == .system && $0.text.contains("replica r-1 exited with signal 9; restarting") })
+        }
+    }
+
+    @Test("A request that finds no free replica within max_request_wait_time fails with RESOURCE_EXHAUSTED")
+    func queueWaitIsBounded() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.maxRequestWait = .milliseconds(200) }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            async let busy = pool.score("1")
+            try await Self.waitUntil { pool.snapshot.inFlight == 1 }
+
+            var error: RPCError?
+            let waited = try await Self.elapsed { error = await rpcError { _ = try await pool.score("0") } }
+
+            #expect(error?.code == .resourceExhausted)
+            #expect(error?.message.contains("max_request_wait_time of 200 ms") == true)
+            #expect(waited >= .milliseconds(190) && waited < .milliseconds(900), "waited \(waited)")
+            #expect(try await busy.status == 200)
+            #expect(pool.snapshot.rejectedTotal == 1)
+        }
+    }
+
+    @Test("A request that runs longer than scoring_timeout_ms fails with DEADLINE_EXCEEDED")
+    func scoringTimeoutIsEnforced() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.scoringTimeout = .milliseconds(300) }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            var answer: ReplicaResponse?
+            let took = try await Self.elapsed { answer = try await pool.score("3") }
+
+            let failure = try #require(answer?.failure(serviceName: "s"))
+            #expect(failure.code == .deadlineExceeded)
+            #expect(took < .milliseconds(1500), "took \(took)")
+        }
+    }
+
+    @Test("A caller's shorter timeout wins over scoring_timeout_ms")
+    func requestTimeoutShortensTheScoringTimeout() async throws {
+        try await ServedScript.with("sleepy.py") { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            var request = ReplicaRequest(body: Array("3".utf8))
+            request.timeout = .milliseconds(200)
+
+            let answer = try await pool.score(request)
+
+            #expect(answer.failure(serviceName: "s")?.code == .deadlineExceeded)
+            #expect(answer.timedOut)
+        }
+    }
+
+    @Test("A cancelled caller leaves the queue and does not hold a slot")
+    func cancelledCallerLeavesTheQueue() async throws {
+        try await ServedScript.with("sleepy.py") { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            async let busy = pool.score("0.5")
+            try await Self.waitUntil { pool.snapshot.inFlight == 1 }
+
+            let waiting = Task { try await pool.score("0") }
+            try await Self.waitUntil { pool.snapshot.queueDepth == 1 }
+            waiting.cancel()
+
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            #expect(pool.snapshot.queueDepth == 0)
+            #expect(try await busy.status == 200)
+            #expect(try await pool.score("0").status == 200)
+        }
+    }
+
+    @Test("Resizing adds replicas and drains surplus ones")
+    func resizeAddsAndRemovesReplicas() async throws {
+        try await ServedScript.with("echo.py") { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            pool.resize(to: 2)
+            try await Self.waitUntil { pool.snapshot.readyReplicas == 2 && pool.currentState == .healthy }
+            pool.resize(to: 1)
+            try await Self.waitUntil { pool.snapshot.replicas.count == 1 }
+
+            #expect(pool.currentState == .healthy)
+            #expect(try await pool.score("still here").status == 200)
+        }
+    }
+
+    @Test("stop() lets running requests finish, then refuses new ones")
+    func stopDrainsInFlightRequests() async throws {
+        let directory = try TemporaryDirectory()
+        let program = try ServedScript.program(for: "sleepy.py", in: directory.path)
+        let pool = ReplicaPool(
+            configuration: ServedScript.configuration(program: program, replicas: 1), backend: try ServedScript.makeBackend(),
+            logs: ServiceLogBuffer(), eventLoopGroup: .singletonMultiThreadedEventLoopGroup, logger: quietLogger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            #expect(await pool.waitUntilSettled() == .healthy)
+            async let running = pool.score("0.5")
+            try await Self.waitUntil { pool.snapshot.inFlight == 1 }
+
+            await pool.stop()
+
+            #expect(try await running.status == 200)
+            let refused = await rpcError { _ = try await pool.score("0") }
+            #expect(refused?.code == .unavailable)
+            #expect(pool.currentState == .stopped)
+            try await group.waitForAll()
+        }
+    }
+
+    // MARK: Helpers
+
+    static func score(_ pool: ReplicaPool, _ body: String, times: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<times {
+                group.addTask {
+                    let status = try await pool.score(body).status
+                    #expect(status == 200)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    static func elapsed(_ body: () async throws -> Void) async throws -> Duration {
+        let start = ContinuousClock.now
+        try await body()
+        return ContinuousClock.now - start
+    }
+
+    static func outcome(_ body: () async throws -> ReplicaResponse) async -> Result<ReplicaResponse, RPCError> {
+        do {
+            return .success(try await body())
+        } catch let error as RPCError {
+            return .failure(error)
+        } catch {
+            return .failure(RPCError(code: .unknown, message: "\(error)"))
+        }
+    }
+
+    /// Polls `condition` every 10 ms for up to 10 s.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<1_000 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition not met within 10 s")
+    }
+}

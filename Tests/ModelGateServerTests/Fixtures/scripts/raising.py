@@ -1,0 +1,9 @@
+# Raises for the body "boom", answers "ok" otherwise.
+def init():
+    pass
+
+
+def run(raw_data):
+    if raw_data == "boom":
+        raise ValueError("cannot score boom")
+    return "ok"
