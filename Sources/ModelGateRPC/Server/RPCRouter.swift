@@ -1,4 +1,4 @@
-public import ModelGateAPI
+import ModelGateAPI
 public import ModelGateWire
 
 /// Maps full method names ("/modelgate.v1.Workspace/CreateWorkspace") to handlers.

@@ -7,12 +7,44 @@ public import ModelGateWire
 /// handler that stops reading stops the peer from sending more.
 public struct RawRequestStream: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
-    let stream: AsyncThrowingStream<[UInt8], any Error>
 
-    public init(_ stream: AsyncThrowingStream<[UInt8], any Error>) { self.stream = stream }
+    private enum Source: Sendable {
+        case stream(AsyncThrowingStream<[UInt8], any Error>)
+        case messages(InboundMessages)
+    }
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<[UInt8], any Error>.AsyncIterator {
-        self.stream.makeAsyncIterator()
+    private let source: Source
+
+    /// A stream over any async sequence of payloads (tests, in-process callers).
+    public init(_ stream: AsyncThrowingStream<[UInt8], any Error>) { self.source = .stream(stream) }
+
+    /// The transport's stream for one call.
+    init(messages: InboundMessages) { self.source = .messages(messages) }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        fileprivate enum Base {
+            case stream(AsyncThrowingStream<[UInt8], any Error>.AsyncIterator)
+            case messages(InboundMessages)
+        }
+
+        fileprivate var base: Base
+
+        public mutating func next() async throws -> [UInt8]? {
+            switch self.base {
+            case .messages(let messages):
+                return try await messages.next()
+            case .stream(var iterator):
+                defer { self.base = .stream(iterator) }
+                return try await iterator.next()
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        switch self.source {
+        case .stream(let stream): AsyncIterator(base: .stream(stream.makeAsyncIterator()))
+        case .messages(let messages): AsyncIterator(base: .messages(messages))
+        }
     }
 
     /// Reads exactly one message, as unary and server-streaming calls expect.
@@ -45,7 +77,7 @@ public struct RequestStream<Request: ProtoMessage>: AsyncSequence, Sendable {
     init(raw: RawRequestStream) { self.raw = raw }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        var base: RawRequestStream.AsyncIterator
         public mutating func next() async throws -> Request? {
             guard let bytes = try await self.base.next() else { return nil }
             return try decodeRequest(Request.self, bytes)
