@@ -8,8 +8,15 @@ struct BenchOptions: Sendable {
     /// Connections opened for the idle-memory figure.
     var idleConnections = 1000
     var skipIdle = false
+    /// Run only these scenarios (for profiling): unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec.
+    var only: Set<String>?
     /// Internal: run as the child server of the idle-memory probe.
     var serveIdle = false
+
+    func includes(_ scenario: String) -> Bool {
+        if scenario == "idle" && self.skipIdle { return false }
+        return self.only?.contains(scenario) ?? true
+    }
 
     static let usage = """
         usage: modelgate-bench [--seconds S] [--payload BYTES] [--idle-connections N] [--skip-idle]
@@ -18,6 +25,8 @@ struct BenchOptions: Sendable {
           --payload BYTES        request and response body size (default 64)
           --idle-connections N   connections for the idle-memory figure (default 1000)
           --skip-idle            leave out the idle-memory figure
+          --only A,B,...         run only these (unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec),
+                                 e.g. under perf or strace
         """
 
     init(arguments: [String]) throws(BenchError) {
@@ -45,6 +54,13 @@ struct BenchOptions: Sendable {
                 self.idleConnections = count
             case "--skip-idle":
                 self.skipIdle = true
+            case "--only":
+                let names = Set(try value(argument).split(separator: ",").map(String.init))
+                let known: Set = ["unary-1", "unary-64", "bidi-1", "bidi-64", "raw-1", "raw-64", "idle", "codec"]
+                guard names.isSubset(of: known), !names.isEmpty else {
+                    throw BenchError("--only takes a comma-separated list of \(known.sorted().joined(separator: ", "))")
+                }
+                self.only = names
             case "--serve-idle":
                 self.serveIdle = true
             case "-h", "--help":

@@ -14,8 +14,8 @@ struct Benchmark {
     struct Row {
         var scenario: String
         var unit: String
-        var modelGate: Measurement
-        var raw: Measurement
+        var modelGate: Measurement?
+        var raw: Measurement?
         var goal: Double?
     }
 
@@ -44,12 +44,12 @@ struct Benchmark {
             let port = try await server.boundPort()
             let client = try await RPCClient.connect(RPCClientConfiguration(host: "127.0.0.1", port: port), eventLoopGroup: clientGroup)
             let scenarios = ModelGateScenarios(client: client, request: request)
-            for concurrency in [1, 64] {
+            for concurrency in [1, 64] where self.options.includes("unary-\(concurrency)") {
                 let result = try await scenarios.unary(concurrency: concurrency, warmup: warmup, measure: measure)
                 Self.log("ModelGate unary, \(concurrency) in flight: \(Self.rate(result)) calls/s")
                 modelGate["unary-\(concurrency)"] = result
             }
-            for streams in [1, 64] {
+            for streams in [1, 64] where self.options.includes("bidi-\(streams)") {
                 let result = try await scenarios.bidirectional(streams: streams, warmup: warmup, measure: measure)
                 Self.log("ModelGate bidi, \(streams) stream(s): \(Self.rate(result)) messages/s")
                 modelGate["bidi-\(streams)"] = result
@@ -62,14 +62,19 @@ struct Benchmark {
         // The ceiling: the same frames on a raw socket.
         let raw = RawFrameScenario(serverGroup: serverGroup, clientGroup: clientGroup, payload: request.encoded())
         var ceiling: [Int: Measurement] = [:]
-        for inFlight in [1, 64] {
+        for inFlight in [1, 64] where self.options.includes("raw-\(inFlight)") {
             let result = try await raw.run(inFlight: inFlight, warmup: warmup, measure: measure)
             Self.log("raw frames, \(inFlight) in flight: \(Self.rate(result)) round trips/s")
             ceiling[inFlight] = result
         }
 
+        var codec: CodecScenario.Result?
+        if self.options.includes("codec") {
+            codec = try CodecScenario(request: request).run(for: min(Duration.seconds(1), measure))
+        }
+
         var idle: IdleConnectionProbe.Result?
-        if !self.options.skipIdle {
+        if self.options.includes("idle") {
             Self.log("idle connections: opening \(self.options.idleConnections) to a server in a child process...")
             idle = try await IdleConnectionProbe(clientGroup: clientGroup, connections: self.options.idleConnections).run()
         }
@@ -78,8 +83,8 @@ struct Benchmark {
         try await clientGroup.shutdownGracefully()
 
         func row(_ scenario: String, _ unit: String, _ key: String, _ inFlight: Int, goal: Double? = nil) -> Row? {
-            guard let ours = modelGate[key], let theirs = ceiling[inFlight] else { return nil }
-            return Row(scenario: scenario, unit: unit, modelGate: ours, raw: theirs, goal: goal)
+            guard modelGate[key] != nil || ceiling[inFlight] != nil else { return nil }
+            return Row(scenario: scenario, unit: unit, modelGate: modelGate[key], raw: ceiling[inFlight], goal: goal)
         }
         let rows = [
             row("unary, 1 call in flight", "calls/s", "unary-1", 1),
@@ -87,7 +92,7 @@ struct Benchmark {
             row("bidi, 1 stream", "msgs/s", "bidi-1", 1),
             row("bidi, 64 streams", "msgs/s", "bidi-64", 64, goal: 0.5),
         ].compactMap { $0 }
-        print(ResultTable(rows: rows, idle: idle, options: self.options, request: request).render())
+        print(ResultTable(rows: rows, codec: codec, idle: idle, options: self.options).render())
     }
 
     static func rate(_ measurement: Measurement) -> String {

@@ -5,7 +5,7 @@ import NIOPosix
 /// Measures what an idle connection costs the server: starts the server as a
 /// child process (`--serve-idle`), opens connections that complete the
 /// handshake and then stay idle, and reads the child's resident memory before
-/// and after. Then closes and reopens them twice more: memory that keeps
+/// and after. Then closes and reopens them five more times: memory that keeps
 /// growing over those rounds is memory closed connections did not give back.
 struct IdleConnectionProbe {
     struct Result {
@@ -20,7 +20,7 @@ struct IdleConnectionProbe {
 
     let clientGroup: any EventLoopGroup
     let connections: Int
-    let rounds = 3
+    let rounds = 6
     /// Opened first and kept, so one-time costs (the first accept, buffers
     /// allocated once per event loop) are not charged to the measured ones.
     let warmUpConnections = 20

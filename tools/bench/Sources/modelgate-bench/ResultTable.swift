@@ -1,13 +1,10 @@
-import ModelGateAPI
-import ModelGateWire
-
 /// The benchmark's output: one line per scenario with both figures and their
 /// ratio, the unary latencies, and the idle-connection memory.
 struct ResultTable {
     let rows: [Benchmark.Row]
+    let codec: CodecScenario.Result?
     let idle: IdleConnectionProbe.Result?
     let options: BenchOptions
-    let request: ScoreRequest
 
     func render() -> String {
         var lines: [String] = []
@@ -20,28 +17,37 @@ struct ResultTable {
         let header = ["scenario", "ModelGate", "raw frames", "ratio"]
         var table: [[String]] = []
         for row in self.rows {
-            let ratio = row.raw.perSecond > 0 ? row.modelGate.perSecond / row.raw.perSecond : 0
-            var ratioText = "\(Int((ratio * 100).rounded())) %"
-            if let goal = row.goal {
-                ratioText += ratio >= goal ? " (goal ≥ \(Int(goal * 100)) %: met)" : " (goal ≥ \(Int(goal * 100)) %: NOT met)"
+            var ratioText = ""
+            if let ours = row.modelGate, let theirs = row.raw, theirs.perSecond > 0 {
+                let ratio = ours.perSecond / theirs.perSecond
+                ratioText = "\(Int((ratio * 100).rounded())) %"
+                if let goal = row.goal {
+                    ratioText += ratio >= goal ? " (goal ≥ \(Int(goal * 100)) %: met)" : " (goal ≥ \(Int(goal * 100)) %: NOT met)"
+                }
             }
             table.append([
                 row.scenario,
-                "\(Self.grouped(Int(row.modelGate.perSecond.rounded()))) \(row.unit)",
-                "\(Self.grouped(Int(row.raw.perSecond.rounded()))) \(row.unit)",
+                row.modelGate.map { "\(Self.grouped(Int($0.perSecond.rounded()))) \(row.unit)" } ?? "-",
+                row.raw.map { "\(Self.grouped(Int($0.perSecond.rounded()))) \(row.unit)" } ?? "-",
                 ratioText,
             ])
         }
         for row in self.rows where row.unit == "calls/s" {
             table.append([
                 "  latency p50 / p99, " + row.scenario.dropFirst("unary, ".count),
-                row.modelGate.latency?.formatted ?? "-",
-                row.raw.latency?.formatted ?? "-",
+                row.modelGate?.latency?.formatted ?? "-",
+                row.raw?.latency?.formatted ?? "-",
                 "",
             ])
         }
         lines += Self.align([header] + table)
         lines.append("")
+        if let codec = self.codec {
+            lines.append(
+                "codec: the \(codec.bytes)-byte ScoreRequest encodes in \(Int(codec.encodeNanoseconds.rounded())) ns "
+                    + "and decodes in \(Int(codec.decodeNanoseconds.rounded())) ns (one thread; each round trip above does two of each)"
+            )
+        }
         if let idle = self.idle {
             let perConnection = idle.bytesPerConnection / 1024
             let verdict = perConnection <= 16 ? "met" : "NOT met"
