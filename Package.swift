@@ -62,6 +62,7 @@ let package = Package(
             name: "ModelGateCLI",
             dependencies: [
                 "ModelGateServer", "ModelGateClient", "ModelGateAPI", logging, serviceLifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,1 +1,8 @@
-@main struct Entry { static func main() {} }
+import ModelGateCLI
+
+@main
+struct Entry {
+    static func main() async {
+        await ModelGateCommand.runMain()
+    }
+}

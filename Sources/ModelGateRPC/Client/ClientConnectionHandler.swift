@@ -349,6 +349,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         var wrote = false
         while true {
             let (buffer, events) = self.writer.takePending()
+            // Write first: handling events can close the connection, which must
+            // not overtake frames already taken (such as a call's trailers).
+            if let buffer {
+                context.write(self.wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+            }
             for event in events {
                 switch event {
                 case .opened(_, let stream): self.opened(stream)
@@ -356,11 +362,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                 case .closed(let streamID): self.forget(streamID)
                 }
             }
-            guard let buffer else {
-                if events.isEmpty { break } else { continue }
-            }
-            context.write(self.wrapOutboundOut(buffer), promise: nil)
-            wrote = true
+            if buffer == nil && events.isEmpty { break }
         }
         if wrote { context.flush() }
     }

@@ -18,7 +18,3 @@ final class ClientStream: Sendable {
         self.timeout = timeout
     }
 }
-
-/// Why a client's send failed: the server already ended the call with OK, so
-/// the caller should stop sending and read the response.
-struct StreamFinishedByPeer: Error {}

@@ -107,7 +107,10 @@ final class ConnectionWriter<Registration: Sendable>: ConsumptionReporting, Send
     /// - Throws: the stream's close reason once it is closed, ``RPCError``
     ///   `RESOURCE_EXHAUSTED` for a message above the peer's frame limit,
     ///   `CancellationError` when the task is cancelled while waiting.
-    func sendMessage(streamID: UInt32, _ message: [UInt8], endStream: Bool = false) async throws {
+    /// - Parameter scheduleDrain: `false` when the caller knows another frame
+    ///   that schedules a drain follows at once (a unary response is followed
+    ///   by its trailers), so both leave in one write.
+    func sendMessage(streamID: UInt32, _ message: [UInt8], endStream: Bool = false, scheduleDrain: Bool = true) async throws {
         while true {
             let action = self.state.withLock { state -> SendAction in
                 if let failure = state.failure { return .failed(failure) }
@@ -134,7 +137,7 @@ final class ConnectionWriter<Registration: Sendable>: ConsumptionReporting, Send
                 self.write(into: &state, capacity: FrameHeader.size + message.count) {
                     $0.writeFrame(.message, flags: endStream ? .endStream : [], streamID: streamID, payload: message)
                 }
-                return .sent(Self.takeDrainHook(&state))
+                return .sent(scheduleDrain ? Self.takeDrainHook(&state) : nil)
             }
             switch action {
             case .sent(let hook):

@@ -1,12 +1,6 @@
 import NIOCore
 import Synchronization
 
-/// Something that turns consumed inbound bytes back into flow-control credit
-/// for the peer (``ConnectionWriter`` does, through its event loop).
-protocol ConsumptionReporting: AnyObject, Sendable {
-    func consumed(streamID: UInt32, bytes: Int)
-}
-
 /// One stream's inbound messages, handed from the event loop to one async consumer.
 ///
 /// The event loop calls ``deliver(_:)`` for each MESSAGE and ``finish(throwing:)``
@@ -149,11 +143,4 @@ final class InboundMessages: Sendable {
         defer { state.unreported = 0 }
         return state.unreported
     }
-}
-
-/// A stream used in a way the transport does not support (such as two tasks
-/// reading one request stream); a programming error in the caller.
-struct RPCStreamMisuse: Error, CustomStringConvertible {
-    var message: String
-    var description: String { self.message }
 }

@@ -90,6 +90,10 @@ public final class RPCServer: Service, Sendable {
         }
         let port = serverChannel.channel.localAddress?.port ?? self.configuration.port
         self.transition(to: .running(serverChannel: serverChannel.channel, port: port), failing: nil)
+        if self.registry.withLock({ $0.draining }) {
+            // Shutdown was requested before the bind finished.
+            serverChannel.channel.close(promise: nil)
+        }
         self.logger.info("RPC server listening", metadata: ["server.host": "\(self.configuration.host)", "server.port": "\(port)"])
 
         await withGracefulShutdownHandler {

@@ -1,4 +1,4 @@
-public import ModelGateAPI
+import ModelGateAPI
 public import ModelGateWire
 
 /// The raw inbound messages of one call: encoded payloads, in order.
@@ -47,7 +47,8 @@ public struct RawRequestStream: AsyncSequence, Sendable {
         }
     }
 
-    /// Reads exactly one message, as unary and server-streaming calls expect.
+    /// Reads exactly one message, as unary and server-streaming calls expect;
+    /// waits for the end of the request side so a second message is caught.
     ///
     /// - Throws: ``RPCError`` `INVALID_ARGUMENT` when there is none, more than
     ///   one, or it does not decode.
@@ -55,6 +56,9 @@ public struct RawRequestStream: AsyncSequence, Sendable {
         var iterator = self.makeAsyncIterator()
         guard let bytes = try await iterator.next() else {
             throw RPCError(code: .invalidArgument, message: "call ended without a request message")
+        }
+        guard try await iterator.next() == nil else {
+            throw RPCError(code: .invalidArgument, message: "call sent more than one request message; \(M.protoName) expects one")
         }
         return try decodeRequest(M.self, bytes)
     }

@@ -41,7 +41,9 @@ struct ServerConnection: Sendable {
         let stream = call.stream
         let context = call.context
         let outcome: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
-            group.addTask {
+            // Immediate: the handler starts on this task's thread, and a handler
+            // that never suspends finishes without a hop to another thread.
+            group.addImmediateTask {
                 defer { stream.signal.signal(.handlerFinished) }
                 do {
                     try await call.handler.run(

@@ -298,7 +298,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
         let requestID = callHeaders.requestID.isEmpty ? Self.makeRequestID() : callHeaders.requestID
         let inbound = InboundMessages(streamID: streamID, reportThreshold: self.flow.streamReportThreshold, reporter: self.writer)
-        let call = ServerStream(id: streamID, inbound: inbound, writer: self.writer)
+        let call = ServerStream(
+            id: streamID, inbound: inbound, writer: self.writer,
+            singleResponse: handler.kind == .unary || handler.kind == .clientStreaming
+        )
         self.writer.registerPeerStream(streamID)
         var record = StreamRecord(call: call, recvCredit: self.flow.streamWindow)
         if header.flags.contains(.endStream) {
@@ -529,17 +532,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var wrote = false
         while true {
             let (buffer, events) = self.writer.takePending()
+            // Write first: handling events can close the connection, which must
+            // not overtake frames already taken (such as a call's trailers).
+            if let buffer {
+                context.write(self.wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+            }
             for event in events {
                 switch event {
                 case .consumed(let streamID, let bytes): self.consumed(streamID, bytes: bytes)
                 case .closed(let streamID): self.forget(streamID)
                 }
             }
-            guard let buffer else {
-                if events.isEmpty { break } else { continue }
-            }
-            context.write(self.wrapOutboundOut(buffer), promise: nil)
-            wrote = true
+            if buffer == nil && events.isEmpty { break }
         }
         if wrote { context.flush() }
     }

@@ -9,16 +9,20 @@ final class ServerStream: Sendable {
     let inbound: InboundMessages
     let signal = CallCompletionSignal()
     private let writer: ConnectionWriter<Never>
+    /// Whether the call sends one response right before its trailers (unary and
+    /// client-streaming): the response then waits for the trailers' flush.
+    private let singleResponse: Bool
 
-    init(id: UInt32, inbound: InboundMessages, writer: ConnectionWriter<Never>) {
+    init(id: UInt32, inbound: InboundMessages, writer: ConnectionWriter<Never>, singleResponse: Bool) {
         self.id = id
         self.inbound = inbound
         self.writer = writer
+        self.singleResponse = singleResponse
     }
 
     /// Sends one response message, waiting for credit.
     func write(_ message: [UInt8]) async throws {
-        try await self.writer.sendMessage(streamID: self.id, message)
+        try await self.writer.sendMessage(streamID: self.id, message, scheduleDrain: !self.singleResponse)
     }
 
     /// Ends the call with `trailers` unless it is already closed (cancelled or

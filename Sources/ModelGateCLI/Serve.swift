@@ -1,0 +1,89 @@
+internal import ArgumentParser
+internal import Foundation
+internal import Logging
+internal import ModelGateClient
+internal import ModelGateRPC
+internal import ModelGateServer
+internal import NIOPosix
+internal import ServiceLifecycle
+internal import UnixSignals
+
+/// `modelgate serve`: runs the server with everything embedded (SQLite and
+/// blobs in the data directory), until SIGTERM or SIGINT, which drain in-flight
+/// calls, send GO_AWAY and exit 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the ModelGate server.",
+        discussion: """
+            On first start it creates an Owner principal and writes its credentials to \
+            <data-dir>/credentials.json (readable only by you); the client commands find them there.
+            """
+    )
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT; port 0 picks a free one.")
+    var listen: String = "127.0.0.1:\(ServerAddress.defaultPort)"
+
+    @Option(name: .long, help: "Where state lives (default: MODELGATE_DATA_DIR, else ~/.modelgate).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Largest frame or message, in bytes.")
+    var maxMessageSize: UInt32 = RPCLimits().maxFrameSize
+
+    @Option(name: .long, help: "Most concurrent streams per connection.")
+    var maxConcurrentStreams: Int = RPCLimits().maxConcurrentStreams
+
+    @Option(name: .long, help: "Most open connections.")
+    var maxConnections: Int = 10_000
+
+    @Option(name: .long, help: "Largest call header block, in bytes.")
+    var maxHeaderSize: UInt32 = RPCLimits().maxHeaderSize
+
+    @Option(name: .long, help: "Seconds an idle connection is kept.")
+    var idleTimeout: Int = 300
+
+    @Option(name: .long, help: "Seconds a graceful shutdown waits for in-flight calls.")
+    var drainTimeout: Int = 30
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard ServerAddress(parsing: self.listen, allowingPortZero: true) != nil else {
+            throw ValidationError("--listen '\(self.listen)' is not HOST:PORT")
+        }
+        guard Logger.Level(rawValue: self.logLevel) != nil else {
+            throw ValidationError("--log-level '\(self.logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard self.maxMessageSize >= 1024 else { throw ValidationError("--max-message-size must be at least 1024") }
+        guard self.maxConcurrentStreams >= 1 else { throw ValidationError("--max-concurrent-streams must be at least 1") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: self.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "modelgate")
+
+        // `validate()` checked the address.
+        let address = ServerAddress(parsing: self.listen, allowingPortZero: true) ?? ServerAddress(host: "127.0.0.1", port: ServerAddress.defaultPort)
+        var limits = RPCLimits()
+        limits.maxFrameSize = self.maxMessageSize
+        limits.maxConcurrentStreams = self.maxConcurrentStreams
+        limits.maxHeaderSize = self.maxHeaderSize
+        limits.idleTimeout = .seconds(self.idleTimeout)
+
+        let configuration = ServerConfiguration(
+            dataDirectory: DataDirectory.resolve(self.dataDir), host: address.host, port: address.port,
+            limits: limits, maxConnections: self.maxConnections, drainTimeout: .seconds(self.drainTimeout))
+
+        let app = try await ModelGateServerApp(
+            configuration: configuration, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // The app logs the bound address and the credentials file's path at info.
+        try await group.run()
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: ModelGateClient is being written.

@@ -1,0 +1,31 @@
+public import ModelGateAPI
+
+/// Decides whether an authenticated caller may do something, and says why not.
+///
+/// Two rules for now: administrative calls need an admin principal, and
+/// workspace calls need at least a given role on the workspace (an admin is
+/// `Owner` everywhere). Refusals are `PERMISSION_DENIED` naming the caller,
+/// the role needed and the workspace.
+public enum AccessPolicy {
+    /// - Throws: `PERMISSION_DENIED` unless `caller` is an admin.
+    public static func requireAdmin(_ caller: AuthenticatedCaller, to action: String) throws(RPCError) {
+        guard caller.principal.isAdmin else {
+            throw RPCError(
+                code: .permissionDenied,
+                message: "principal '\(caller.principal.clientID)' may not \(action): only an admin principal may"
+            )
+        }
+    }
+
+    /// - Throws: `PERMISSION_DENIED` unless `caller` holds `role` or more on `workspace`.
+    public static func require(
+        _ role: WorkspaceRole, on workspace: String, _ caller: AuthenticatedCaller, to action: String
+    ) throws(RPCError) {
+        if let held = caller.role(on: workspace), held >= role { return }
+        let held = caller.role(on: workspace).map { "holds \($0.rawValue)" } ?? "holds no role"
+        throw RPCError(
+            code: .permissionDenied,
+            message: "principal '\(caller.principal.clientID)' may not \(action): it needs \(role.rawValue) on workspace '\(workspace)' and \(held) there"
+        )
+    }
+}

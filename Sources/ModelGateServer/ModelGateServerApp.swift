@@ -1,0 +1,161 @@
+public import Logging
+internal import ModelGateRPC
+public import NIOCore
+internal import NIOPosix
+public import ServiceLifecycle
+internal import Synchronization
+
+/// The ModelGate server: the control-plane database, the services, and the
+/// RPC listener, as one `Service` for a `ServiceGroup`.
+///
+/// ```swift
+/// let app = try await ModelGateServerApp(
+///     configuration: ServerConfiguration(dataDirectory: "/var/lib/modelgate"),
+///     logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+/// )
+/// let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+/// try await group.run()
+/// ```
+///
+/// State lives in `<dataDir>/modelgate.sqlite` (WAL, `synchronous=FULL`): every
+/// acknowledged change is committed before the answer is sent, so a restart,
+/// even after `kill -9`, finds it. Access tokens are stored there too and stay
+/// valid across restarts.
+public final class ModelGateServerApp: Service, Sendable {
+    /// The server's version, reported by `Health`.
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    /// Where the admin principal's credentials are written (mode 0600).
+    public var credentialsPath: String { self.dataDirectory.credentialsPath }
+
+    private let dataDirectory: DataDirectory
+    /// Held until the app is released; see ``DataDirectoryLock``.
+    private let dataDirectoryLock: DataDirectoryLock
+    private let database: Database
+    private let server: RPCServer
+    private let logger: Logger
+    private let state = Mutex(State.idle)
+
+    /// ``run()`` may be called once.
+    private enum State {
+        /// Initialised, not yet run. Can transition to `running`.
+        case idle
+        /// Serving. Can transition to `finished`.
+        case running
+        /// Run has returned and the database is closed. Final.
+        case finished
+    }
+
+    /// Opens (creating and migrating) the database, prepares the data
+    /// directory and, on first start, creates the admin principal and its
+    /// credentials file. Does not listen yet; ``run()`` does.
+    ///
+    /// - Throws: File-system and database errors, such as a data directory
+    ///   that cannot be created or a database from a newer server.
+    public init(configuration: ServerConfiguration, logger: Logger, eventLoopGroup: any EventLoopGroup) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        let startedAt = ContinuousClock.now
+        let clock = WallClock.system
+        self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
+        self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
+        self.database = try await Database(path: self.dataDirectory.databasePath)
+        do {
+            try await Migrations.migrate(self.database, logger: logger)
+            let principals = PrincipalStore(database: self.database)
+            let workspaces = WorkspaceStore(database: self.database)
+            let regions = RegionStore(database: self.database)
+            let hasher = SecretHasher(iterations: configuration.secretHashIterations, threadPool: .singleton)
+            let issuer = AccessTokenIssuer(
+                sessions: SessionStore(database: self.database), lifetime: configuration.accessTokenLifetime, clock: clock
+            )
+            let authenticator = Authenticator(issuer: issuer, principals: principals)
+            try await AdminBootstrap.ensureAdmin(
+                principals: principals, hasher: hasher, clock: clock,
+                credentialsPath: self.dataDirectory.credentialsPath, logger: logger
+            )
+
+            var router = RPCRouter()
+            IdentityService(
+                principals: principals, workspaces: workspaces, issuer: issuer,
+                authenticator: authenticator, hasher: hasher, clock: clock
+            ).register(in: &router)
+            WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
+                .register(in: &router)
+            ScoringService(version: Self.version, startedAt: startedAt, clock: clock).register(in: &router)
+            UnimplementedMethods.register(in: &router)
+
+            var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)
+            rpcConfiguration.limits = configuration.limits
+            rpcConfiguration.maxConnections = configuration.maxConnections
+            rpcConfiguration.drainTimeout = configuration.drainTimeout
+            self.server = RPCServer(configuration: rpcConfiguration, router: router, eventLoopGroup: eventLoopGroup, logger: logger)
+        } catch {
+            await self.database.close()
+            throw error
+        }
+    }
+
+    /// Serves until graceful shutdown or cancellation, then drains in-flight
+    /// calls and closes the database.
+    ///
+    /// Once listening, records the bound address in the credentials file.
+    public func run() async throws {
+        let canRun = self.state.withLock { state -> Bool in
+            guard case .idle = state else { return false }
+            state = .running
+            return true
+        }
+        guard canRun else {
+            fatalError("ModelGateServerApp.run() should only be called once")
+        }
+        do {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await self.server.run()
+                    return true
+                }
+                group.addTask {
+                    let port = try await self.server.boundPort()
+                    let address = Self.clientAddress(host: self.configuration.host, port: port)
+                    await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                    self.logger.info("ModelGate server listening", metadata: [
+                        "server.address": "\(address)", "server.version": "\(Self.version)",
+                        "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
+                    ])
+                    return false
+                }
+                // When the listener ends (shutdown or failure), stop waiting for the bind.
+                while let serverEnded = try await group.next() {
+                    if serverEnded { group.cancelAll() }
+                }
+            }
+        } catch {
+            await self.finish()
+            throw error
+        }
+        await self.finish()
+    }
+
+    /// The port the server listens on, once bound (waits for the bind).
+    public func boundPort() async throws -> Int {
+        try await self.server.boundPort()
+    }
+
+    private func finish() async {
+        await self.database.close()
+        self.state.withLock { $0 = .finished }
+        self.logger.info("ModelGate server stopped")
+    }
+
+    /// The address a client on this machine should dial: a wildcard listen
+    /// address becomes loopback, and IPv6 literals get brackets.
+    static func clientAddress(host: String, port: Int) -> String {
+        switch host {
+        case "", "0.0.0.0": return "127.0.0.1:\(port)"
+        case "::", "[::]": return "[::1]:\(port)"
+        default: return host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+    }
+}

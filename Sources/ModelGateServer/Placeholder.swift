@@ -1,1 +1,0 @@
-// Placeholder: ModelGateServer is being written.

@@ -1,0 +1,44 @@
+public import ModelGateRPC
+
+/// Everything a ``ModelGateServerApp`` needs to know at start.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on. Default `127.0.0.1` (only this machine).
+    public var host: String
+    /// Port to listen on; 0 picks a free one (see ``ModelGateServerApp/boundPort()``). Default 7070.
+    public var port: Int
+    /// Directory for the database, blobs and the credentials file; created 0700.
+    public var dataDirectory: String
+    /// Frame, stream and timing limits of the protocol.
+    public var limits: RPCLimits
+    /// Most client connections open at once. Default 10,000.
+    public var maxConnections: Int
+    /// How long a graceful shutdown waits for in-flight calls. Default 30 s.
+    public var drainTimeout: Duration
+    /// How long a control-plane access token is valid after sign-in. Default 24 h.
+    public var accessTokenLifetime: Duration
+    /// PBKDF2 iterations for newly hashed client secrets. Default 210,000;
+    /// tests use far fewer because each sign-in pays this cost.
+    public var secretHashIterations: Int
+
+    public static let defaultPort = 7070
+
+    public init(
+        dataDirectory: String,
+        host: String = "127.0.0.1",
+        port: Int = ServerConfiguration.defaultPort,
+        limits: RPCLimits = RPCLimits(),
+        maxConnections: Int = 10_000,
+        drainTimeout: Duration = .seconds(30),
+        accessTokenLifetime: Duration = .seconds(24 * 3600),
+        secretHashIterations: Int = SecretHasher.defaultIterations
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.limits = limits
+        self.maxConnections = maxConnections
+        self.drainTimeout = drainTimeout
+        self.accessTokenLifetime = accessTokenLifetime
+        self.secretHashIterations = secretHashIterations
+    }
+}

@@ -1,0 +1,131 @@
+public import Logging
+
+/// Numbered schema migrations, recorded in `PRAGMA user_version`.
+///
+/// Each migration runs in its own `BEGIN IMMEDIATE` transaction together with
+/// the `user_version` bump (the version lives in the database header, which
+/// SQLite writes transactionally), so a crash mid-migration leaves the
+/// database at the previous version and the next start simply runs it again.
+/// Migrations are append-only: a released migration never changes; a schema
+/// change is a new, higher-numbered migration.
+public enum Migrations {
+    /// One step of the schema's history.
+    public struct Migration: Sendable {
+        /// The `user_version` after this migration; versions count up from 1.
+        public var version: Int
+        /// A short description for logs.
+        public var name: String
+        /// Applies the change inside the migration's transaction.
+        public var apply: @Sendable (Connection) throws -> Void
+
+        public init(version: Int, name: String, apply: @escaping @Sendable (Connection) throws -> Void) {
+            self.version = version
+            self.name = name
+            self.apply = apply
+        }
+
+        /// A migration that runs a fixed SQL script.
+        public static func sql(_ version: Int, _ name: String, _ script: String) -> Migration {
+            Migration(version: version, name: name) { try $0.execute(script) }
+        }
+    }
+
+    /// The schema's history, oldest first.
+    public static let all: [Migration] = [
+        .sql(1, "principals, roles, access tokens, regions, workspaces", """
+            CREATE TABLE principals (
+                id TEXT PRIMARY KEY,
+                client_id TEXT NOT NULL UNIQUE,
+                display_name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                is_admin INTEGER NOT NULL DEFAULT 0,
+                secret_hash BLOB NOT NULL,
+                secret_salt BLOB NOT NULL,
+                secret_iterations INTEGER NOT NULL,
+                created_at_ms INTEGER NOT NULL
+            );
+            CREATE TABLE role_assignments (
+                principal_id TEXT NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+                workspace TEXT NOT NULL COLLATE NOCASE,
+                role TEXT NOT NULL,
+                assigned_by TEXT NOT NULL DEFAULT '',
+                assigned_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (principal_id, workspace)
+            );
+            CREATE INDEX role_assignments_by_workspace ON role_assignments(workspace);
+            CREATE TABLE access_tokens (
+                token_hash BLOB PRIMARY KEY,
+                principal_id TEXT NOT NULL REFERENCES principals(id) ON DELETE CASCADE,
+                issued_at_ms INTEGER NOT NULL,
+                expires_at_ms INTEGER NOT NULL
+            );
+            CREATE INDEX access_tokens_by_expiry ON access_tokens(expires_at_ms);
+            CREATE TABLE regions (
+                name TEXT PRIMARY KEY,
+                display_name TEXT NOT NULL,
+                utc_offset_minutes INTEGER NOT NULL DEFAULT 0,
+                available INTEGER NOT NULL DEFAULT 1,
+                unavailable_reason TEXT NOT NULL DEFAULT '',
+                availability_changed_at_ms INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE region_latencies (
+                region_a TEXT NOT NULL REFERENCES regions(name) ON DELETE CASCADE,
+                region_b TEXT NOT NULL REFERENCES regions(name) ON DELETE CASCADE,
+                round_trip_ms INTEGER NOT NULL CHECK (round_trip_ms >= 0),
+                PRIMARY KEY (region_a, region_b),
+                CHECK (region_a < region_b)
+            );
+            CREATE TABLE workspaces (
+                name TEXT PRIMARY KEY COLLATE NOCASE,
+                id TEXT NOT NULL UNIQUE,
+                region TEXT NOT NULL REFERENCES regions(name),
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL
+            );
+            """),
+        Migration(version: 2, name: "seed regions and their round-trip latencies") { connection in
+            try RegionCatalog.seed(into: connection)
+        },
+    ]
+
+    /// Brings the database up to the newest migration in `migrations`.
+    ///
+    /// Running it again is a no-op. A database written by a newer server (a
+    /// `user_version` above the newest migration known here) is refused rather
+    /// than used with a schema this build does not understand.
+    ///
+    /// - Returns: The versions before and after.
+    /// - Throws: ``DatabaseError`` from a failing migration (its transaction is
+    ///   rolled back), or when the database is newer than this server.
+    @discardableResult
+    public static func migrate(
+        _ database: Database, migrations: [Migration] = Migrations.all, logger: Logger
+    ) async throws -> (from: Int, to: Int) {
+        let newest = migrations.map(\.version).max() ?? 0
+        let current = try await database.read { try $0.userVersion() }
+        guard current <= newest else {
+            throw DatabaseError(
+                resultCode: 1,
+                message: "database schema version \(current) is newer than this server supports (\(newest)); upgrade the server"
+            )
+        }
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where migration.version > current {
+            let applied = try await database.write { connection -> Bool in
+                // Re-read inside the write lock: another process may have migrated meanwhile.
+                guard try connection.userVersion() < migration.version else { return false }
+                try migration.apply(connection)
+                try connection.execute("PRAGMA user_version = \(migration.version)")
+                return true
+            }
+            if applied {
+                logger.info("Applied database migration", metadata: [
+                    "db.migration.version": "\(migration.version)",
+                    "db.migration.name": "\(migration.name)",
+                ])
+            }
+        }
+        return (current, max(current, newest))
+    }
+}

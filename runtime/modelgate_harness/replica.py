@@ -1,0 +1,282 @@
+"""The replica's side of the connection to the server, after ``init()`` succeeded.
+
+The main thread reads frames; ``run()`` calls happen on a pool of ``max_concurrent`` threads;
+every write to the socket holds one lock, so frames never interleave. Python threads share
+the GIL: ``run()`` calls overlap only while they wait (I/O, ``time.sleep``) or run code that
+releases the GIL (NumPy, most native ML libraries). Pure-Python CPU work does not get faster
+with more threads; more replicas are the way to scale that.
+
+A thread cannot be stopped from outside, so CANCEL and the scoring timeout only drop the
+result: the call itself runs to its end and keeps its thread busy until then.
+"""
+
+import heapq
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from . import frames, log
+from .frames import ConnectionClosed, FrameReader, ProtocolError
+from .scoring import INTERNAL_ERROR_MESSAGE, ScoreRequest, error_outcome, exception_line
+
+EXIT_OK = 0
+EXIT_PROTOCOL_ERROR = 4
+EXIT_SOCKET_ERROR = 5
+
+
+class Pending:
+    """A SCORE the server still waits for; ``answered`` once a RESULT is on its way or the
+    request was cancelled, so that exactly one answer is ever sent."""
+
+    __slots__ = ("request", "future", "answered")
+
+    def __init__(self, request):
+        self.request = request
+        self.future = None
+        self.answered = False
+
+
+class Replica:
+    """Serves SCORE frames until GOAWAY, SIGTERM, the server closing, or a protocol error."""
+
+    def __init__(self, sock, scorer, max_concurrent, max_payload=frames.DEFAULT_MAX_PAYLOAD, frame_timeout=30.0):
+        self._sock = sock
+        self._scorer = scorer
+        self._max_payload = max_payload
+        self._reader = FrameReader(sock, max_payload=max_payload, frame_timeout=frame_timeout)
+        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="modelgate-run")
+        self._write_lock = threading.Lock()
+        self._state = threading.Lock()
+        self._pending = {}
+        self._busy = 0
+        self._draining = False
+        self._peer_gone = False
+        self._sigterm = False
+        self._wake_read, self._wake_write = os.pipe()
+        self._deadlines = []
+        self._deadline_cv = threading.Condition(self._state)
+        self._watchdog = None
+
+    @property
+    def busy(self):
+        """How many ``run()`` calls are executing right now (cancelled ones included)."""
+        with self._state:
+            return self._busy
+
+    # Writing -------------------------------------------------------------------------------
+
+    def send(self, frame_type, flags, frame_id, payload=b""):
+        """Writes one frame; returns False (and wakes the reader) if the server is gone."""
+        data = frames.encode_frame(frame_type, flags, frame_id, payload)
+        with self._write_lock:
+            if self._peer_gone:
+                return False
+            try:
+                self._sock.sendall(data)
+                return True
+            except OSError as ex:
+                self._peer_gone = True
+                log.warning("cannot write to the server (%s); stopping" % ex)
+        self._wake()
+        return False
+
+    def _wake(self):
+        try:
+            os.write(self._wake_write, b"!")
+        except OSError:
+            pass
+
+    # Reading -------------------------------------------------------------------------------
+
+    def serve(self):
+        """Runs the read loop; returns the process exit code."""
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+        except ValueError:  # not the main thread (tests); SIGTERM keeps its default
+            previous = None
+        try:
+            return self._loop()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _loop(self):
+        while True:
+            if self._sigterm and not self._draining:
+                self._begin_drain("SIGTERM")
+            with self._state:
+                if self._draining and not self._pending:
+                    log.info("drained; exiting")
+                    return EXIT_OK
+            if self._peer_gone:
+                return EXIT_OK
+            readable = frames.wait_readable([self._sock, self._wake_read])
+            if self._wake_read in readable:
+                os.read(self._wake_read, 4096)
+                if self._sock.fileno() not in readable:
+                    continue
+            try:
+                frame_type, flags, frame_id, payload = self._reader.read_frame()
+                self._dispatch(frame_type, flags, frame_id, payload)
+            except ConnectionClosed:
+                with self._state:
+                    left = sum(1 for pending in self._pending.values() if not pending.answered)
+                if left:
+                    log.warning("the server closed the connection; dropping %d unanswered request(s)" % left)
+                else:
+                    log.info("the server closed the connection; exiting")
+                return EXIT_OK
+            except ProtocolError as ex:
+                log.error("protocol error from the server: %s; exiting" % ex)
+                return EXIT_PROTOCOL_ERROR
+            except (ConnectionResetError, BrokenPipeError):
+                log.info("the server closed the connection; exiting")
+                return EXIT_OK
+            except OSError as ex:
+                log.error("socket error: %s; exiting" % ex)
+                return EXIT_SOCKET_ERROR
+
+    def _dispatch(self, frame_type, flags, frame_id, payload):
+        if frame_type == frames.SCORE:
+            self._on_score(frame_id, payload)
+        elif frame_type == frames.CANCEL:
+            self._on_cancel(frame_id)
+        elif frame_type == frames.PING:
+            if not flags & frames.FLAG_ACK:
+                self.send(frames.PING, frames.FLAG_ACK, 0, payload)
+        elif frame_type == frames.GOAWAY:
+            self._begin_drain("GOAWAY")
+
+    def _on_score(self, frame_id, payload):
+        meta, body = frames.decode_meta_payload(payload)
+        request = ScoreRequest(frame_id, meta, body)
+        pending = Pending(request)
+        with self._state:
+            if frame_id in self._pending:
+                raise ProtocolError("SCORE id %d is already in flight" % frame_id)
+            draining = self._draining
+            if not draining:
+                self._pending[frame_id] = pending
+        if draining:
+            outcome = error_outcome(503, "The replica is shutting down and takes no new requests.")
+            self._send_result(frame_id, outcome)
+            return
+        pending.future = self._executor.submit(self._run, pending)
+
+    def _on_cancel(self, frame_id):
+        with self._state:
+            pending = self._pending.get(frame_id)
+            if pending is None or pending.answered:
+                return  # already answered: the RESULT crossed the CANCEL
+            pending.answered = True
+            del self._pending[frame_id]
+            wake = self._draining and not self._pending
+        started = pending.future.cancel() is False if pending.future is not None else False
+        log.info("request %d cancelled%s" % (frame_id, "; its run() goes on, and its result will be dropped" if started else ""))
+        if wake:
+            self._wake()
+
+    def _begin_drain(self, reason):
+        with self._state:
+            if self._draining:
+                return
+            self._draining = True
+            count = sum(1 for pending in self._pending.values() if not pending.answered)
+        log.info("%s: finishing %d in-flight request(s), then exiting" % (reason, count))
+
+    def _on_sigterm(self, signum, frame):
+        self._sigterm = True
+        self._wake()
+
+    # Running -------------------------------------------------------------------------------
+
+    def _run(self, pending):
+        request = pending.request
+        with self._state:
+            if pending.answered:
+                return
+            self._busy += 1
+            if request.timeout_ms:
+                self._schedule_deadline(pending, time.monotonic() + request.timeout_ms / 1000.0)
+        try:
+            outcome = self._scorer.score(request)
+        except BaseException as ex:  # a bug in the harness must still answer the request
+            log.error("internal error scoring request %d: %s" % (request.frame_id, exception_line(ex)))
+            outcome = error_outcome(500, INTERNAL_ERROR_MESSAGE)
+            outcome.error = "internal error in the replica harness: %s" % exception_line(ex)
+        finally:
+            with self._state:
+                self._busy -= 1
+        self._answer(pending, outcome)
+
+    def _answer(self, pending, outcome):
+        """Sends the one RESULT of ``pending``, unless it was cancelled or answered already."""
+        frame_id = pending.request.frame_id
+        with self._state:
+            if pending.answered or self._pending.get(frame_id) is not pending:
+                return
+            pending.answered = True
+        self._send_result(frame_id, outcome)
+        with self._state:
+            if self._pending.get(frame_id) is pending:
+                del self._pending[frame_id]
+            wake = self._draining and not self._pending
+        if wake:
+            self._wake()
+
+    def _send_result(self, frame_id, outcome):
+        payload = frames.encode_meta_payload(outcome.meta(), outcome.body)
+        if len(payload) > self._max_payload:
+            detail = "the response of %d bytes exceeds the replica frame limit of %d bytes" % (
+                len(outcome.body), self._max_payload)
+            log.error("request %d: %s" % (frame_id, detail))
+            replacement = error_outcome(500, INTERNAL_ERROR_MESSAGE)
+            replacement.error = detail
+            replacement.run_ms = outcome.run_ms
+            payload = frames.encode_meta_payload(replacement.meta(), replacement.body)
+        self.send(frames.RESULT, 0, frame_id, payload)
+
+    # Scoring timeout -------------------------------------------------------------------------
+
+    def _schedule_deadline(self, pending, deadline):
+        """Called with ``self._state`` held."""
+        heapq.heappush(self._deadlines, (deadline, id(pending), pending))
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch_deadlines, name="modelgate-timeouts", daemon=True)
+            self._watchdog.start()
+        self._deadline_cv.notify()
+
+    def _watch_deadlines(self):
+        while True:
+            with self._state:
+                while True:
+                    now = time.monotonic()
+                    if self._deadlines and self._deadlines[0][0] <= now:
+                        _, _, pending = heapq.heappop(self._deadlines)
+                        if pending.answered:
+                            continue
+                        break
+                    wait = self._deadlines[0][0] - now if self._deadlines else None
+                    self._deadline_cv.wait(wait)
+            request = pending.request
+            log.error("request %d: run() is still running after its scoring timeout of %s ms; answering 500 "
+                      "(the call goes on and its result will be dropped)" % (request.frame_id, request.timeout_ms))
+            self._answer(pending, self._scorer.timeout_outcome(request))
+
+    # Shutting down ---------------------------------------------------------------------------
+
+    def close(self):
+        """Closes the socket and stops the pool without waiting for running calls."""
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for fd in (self._wake_read, self._wake_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
