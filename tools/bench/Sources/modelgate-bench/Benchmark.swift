@@ -38,34 +38,37 @@ struct Benchmark {
         var configuration = RPCServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.drainTimeout = .seconds(2)
         let server = RPCServer(configuration: configuration, router: EchoService.makeRouter(), eventLoopGroup: serverGroup, logger: logger)
-        var modelGate: [String: Measurement] = [:]
+        // Each ModelGate scenario is followed at once by its ceiling, so the two
+        // figures of a row are measured under the same machine conditions.
+        let raw = RawFrameScenario(serverGroup: serverGroup, clientGroup: clientGroup, payload: request.encoded())
+        var rows: [Row] = []
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await server.run() }
             let port = try await server.boundPort()
             let client = try await RPCClient.connect(RPCClientConfiguration(host: "127.0.0.1", port: port), eventLoopGroup: clientGroup)
             let scenarios = ModelGateScenarios(client: client, request: request)
-            for concurrency in [1, 64] where self.options.includes("unary-\(concurrency)") {
-                let result = try await scenarios.unary(concurrency: concurrency, warmup: warmup, measure: measure)
-                Self.log("ModelGate unary, \(concurrency) in flight: \(Self.rate(result)) calls/s")
-                modelGate["unary-\(concurrency)"] = result
-            }
-            for streams in [1, 64] where self.options.includes("bidi-\(streams)") {
-                let result = try await scenarios.bidirectional(streams: streams, warmup: warmup, measure: measure)
-                Self.log("ModelGate bidi, \(streams) stream(s): \(Self.rate(result)) messages/s")
-                modelGate["bidi-\(streams)"] = result
+            for plan in Self.rowPlans {
+                let runOurs = self.options.includes(plan.key)
+                let runRaw = self.options.includes("raw-\(plan.inFlight)")
+                guard runOurs || runRaw else { continue }
+                var row = Row(scenario: plan.scenario, unit: plan.unit, modelGate: nil, raw: nil, goal: plan.goal)
+                if runOurs {
+                    let result = plan.unit == "calls/s"
+                        ? try await scenarios.unary(concurrency: plan.inFlight, warmup: warmup, measure: measure)
+                        : try await scenarios.bidirectional(streams: plan.inFlight, warmup: warmup, measure: measure)
+                    Self.log("ModelGate \(plan.scenario): \(Self.rate(result)) \(plan.unit)")
+                    row.modelGate = result
+                }
+                if runRaw {
+                    let result = try await raw.run(inFlight: plan.inFlight, warmup: warmup, measure: measure)
+                    Self.log("raw frames, \(plan.inFlight) in flight: \(Self.rate(result)) round trips/s")
+                    row.raw = result
+                }
+                rows.append(row)
             }
             await client.close()
             server.triggerGracefulShutdown()
             try await tasks.waitForAll()
-        }
-
-        // The ceiling: the same frames on a raw socket.
-        let raw = RawFrameScenario(serverGroup: serverGroup, clientGroup: clientGroup, payload: request.encoded())
-        var ceiling: [Int: Measurement] = [:]
-        for inFlight in [1, 64] where self.options.includes("raw-\(inFlight)") {
-            let result = try await raw.run(inFlight: inFlight, warmup: warmup, measure: measure)
-            Self.log("raw frames, \(inFlight) in flight: \(Self.rate(result)) round trips/s")
-            ceiling[inFlight] = result
         }
 
         var codec: CodecScenario.Result?
@@ -82,18 +85,24 @@ struct Benchmark {
         try await serverGroup.shutdownGracefully()
         try await clientGroup.shutdownGracefully()
 
-        func row(_ scenario: String, _ unit: String, _ key: String, _ inFlight: Int, goal: Double? = nil) -> Row? {
-            guard modelGate[key] != nil || ceiling[inFlight] != nil else { return nil }
-            return Row(scenario: scenario, unit: unit, modelGate: modelGate[key], raw: ceiling[inFlight], goal: goal)
-        }
-        let rows = [
-            row("unary, 1 call in flight", "calls/s", "unary-1", 1),
-            row("unary, 64 calls in flight", "calls/s", "unary-64", 64),
-            row("bidi, 1 stream", "msgs/s", "bidi-1", 1),
-            row("bidi, 64 streams", "msgs/s", "bidi-64", 64, goal: 0.5),
-        ].compactMap { $0 }
         print(ResultTable(rows: rows, codec: codec, idle: idle, options: self.options).render())
     }
+
+    /// The table's rows: what each measures and against how many requests in flight.
+    struct RowPlan {
+        var key: String
+        var scenario: String
+        var unit: String
+        var inFlight: Int
+        var goal: Double?
+    }
+
+    static let rowPlans = [
+        RowPlan(key: "unary-1", scenario: "unary, 1 call in flight", unit: "calls/s", inFlight: 1),
+        RowPlan(key: "unary-64", scenario: "unary, 64 calls in flight", unit: "calls/s", inFlight: 64),
+        RowPlan(key: "bidi-1", scenario: "bidi, 1 stream", unit: "msgs/s", inFlight: 1),
+        RowPlan(key: "bidi-64", scenario: "bidi, 64 streams", unit: "msgs/s", inFlight: 64, goal: 0.5),
+    ]
 
     static func rate(_ measurement: Measurement) -> String {
         ResultTable.grouped(Int(measurement.perSecond.rounded()))
