@@ -34,7 +34,7 @@ extension ProtoMessage {
     /// Decodes a message from its wire-format bytes.
     ///
     /// - Throws: ``WireError`` for any malformed input; never traps.
-    public init(decoding bytes: [UInt8]) throws(WireError) {
+    @inlinable public init(decoding bytes: [UInt8]) throws(WireError) {
         self.init()
         var reader = ProtoReader(bytes: bytes)
         try self.merge(from: &reader)
@@ -43,7 +43,7 @@ extension ProtoMessage {
     /// Reads fields until the reader is at its end, merging them into `self`
     /// as the spec says: the last scalar wins, repeated fields append, and a
     /// repeated singular message merges into the first.
-    public mutating func merge(from reader: inout ProtoReader) throws(WireError) {
+    @inlinable public mutating func merge(from reader: inout ProtoReader) throws(WireError) {
         let fields = Self.fields
         while true {
             let keyStart = reader.offset
@@ -60,14 +60,14 @@ extension ProtoMessage {
     /// The message's wire-format bytes: known fields in field-number order,
     /// proto3 defaults omitted, map entries sorted by key, unknown fields last.
     /// The result equals the official libraries' deterministic serialisation.
-    public func encoded() -> [UInt8] {
+    @inlinable public func encoded() -> [UInt8] {
         var writer = ProtoWriter()
         self.encode(to: &writer)
         return writer.bytes
     }
 
     /// Appends the message's fields to `writer`.
-    public func encode(to writer: inout ProtoWriter) {
+    @inlinable public func encode(to writer: inout ProtoWriter) {
         for field in Self.fields {
             field.encode(self, &writer)
         }

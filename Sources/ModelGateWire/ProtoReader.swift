@@ -7,16 +7,17 @@ public struct ProtoReader {
     /// How deep messages may nest, as in the official libraries.
     public static let maxDepth = 100
 
-    let bytes: [UInt8]
-    var index: Int
-    let end: Int
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline var index: Int
+    @usableFromInline let end: Int
     /// How many messages enclose the one being read.
     public let depth: Int
 
-    public init(bytes: [UInt8]) {
+    @inlinable public init(bytes: [UInt8]) {
         self.init(bytes: bytes, range: 0..<bytes.count, depth: 0)
     }
 
+    @usableFromInline
     init(bytes: [UInt8], range: Range<Int>, depth: Int) {
         self.bytes = bytes
         self.index = range.lowerBound
@@ -25,15 +26,15 @@ public struct ProtoReader {
     }
 
     /// Whether every byte has been read.
-    public var isAtEnd: Bool { self.index >= self.end }
+    @inlinable public var isAtEnd: Bool { self.index >= self.end }
 
     /// The byte offset of the next read, for error messages.
-    public var offset: Int { self.index }
+    @inlinable public var offset: Int { self.index }
 
     /// Reads a field key.
     ///
     /// - Returns: the field number and wire type, or `nil` at the end of the message.
-    public mutating func readKey() throws(WireError) -> (fieldNumber: Int, wireType: WireType)? {
+    @inlinable public mutating func readKey() throws(WireError) -> (fieldNumber: Int, wireType: WireType)? {
         if self.isAtEnd { return nil }
         let key = try self.readVarint()
         guard let wireType = WireType(rawValue: UInt8(key & 7)), wireType != .startGroup, wireType != .endGroup else {
@@ -47,7 +48,7 @@ public struct ProtoReader {
     }
 
     /// Reads a base-128 varint of at most 10 bytes.
-    public mutating func readVarint() throws(WireError) -> UInt64 {
+    @inlinable public mutating func readVarint() throws(WireError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         for count in 0..<10 {
@@ -67,7 +68,7 @@ public struct ProtoReader {
     }
 
     /// Reads a little-endian 32-bit value.
-    public mutating func readFixed32() throws(WireError) -> UInt32 {
+    @inlinable public mutating func readFixed32() throws(WireError) -> UInt32 {
         guard self.end - self.index >= 4 else { throw WireError(.truncated, "input ends inside a fixed32") }
         var value: UInt32 = 0
         for i in 0..<4 { value |= UInt32(self.bytes[self.index + i]) << (8 * UInt32(i)) }
@@ -76,7 +77,7 @@ public struct ProtoReader {
     }
 
     /// Reads a little-endian 64-bit value.
-    public mutating func readFixed64() throws(WireError) -> UInt64 {
+    @inlinable public mutating func readFixed64() throws(WireError) -> UInt64 {
         guard self.end - self.index >= 8 else { throw WireError(.truncated, "input ends inside a fixed64") }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(self.bytes[self.index + i]) << (8 * UInt64(i)) }
@@ -86,7 +87,7 @@ public struct ProtoReader {
 
     /// Reads a length prefix and returns the range of the bytes it covers, checked
     /// against what is left before anything is allocated.
-    public mutating func readLengthDelimitedRange() throws(WireError) -> Range<Int> {
+    @inlinable public mutating func readLengthDelimitedRange() throws(WireError) -> Range<Int> {
         let length = try self.readVarint()
         guard length <= UInt64(self.end - self.index) else {
             throw WireError(.lengthOverrun, "length-delimited field of \(length) bytes runs past its message (\(self.end - self.index) left)")
@@ -97,22 +98,26 @@ public struct ProtoReader {
     }
 
     /// Reads a length-delimited field as bytes.
-    public mutating func readBytes() throws(WireError) -> [UInt8] {
+    @inlinable public mutating func readBytes() throws(WireError) -> [UInt8] {
         let range = try self.readLengthDelimitedRange()
         return Array(self.bytes[range])
     }
 
     /// Reads a length-delimited field as a UTF-8 string, refusing invalid UTF-8.
-    public mutating func readString(fieldNumber: Int) throws(WireError) -> String {
+    @inlinable public mutating func readString(fieldNumber: Int) throws(WireError) -> String {
         let range = try self.readLengthDelimitedRange()
-        guard let string = String(validating: self.bytes[range], as: UTF8.self) else {
+        // Validating from a buffer pointer keeps the check specialised (a slice goes through generic code).
+        let decoded = self.bytes.withUnsafeBufferPointer { buffer in
+            String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        }
+        guard let string = decoded else {
             throw WireError(.invalidUTF8, "field \(fieldNumber) holds invalid UTF-8")
         }
         return string
     }
 
     /// A reader for a nested message in the next length-delimited field.
-    public mutating func readNested() throws(WireError) -> ProtoReader {
+    @inlinable public mutating func readNested() throws(WireError) -> ProtoReader {
         // The top-level message is depth 0; like upb and the C++ parser, allow
         // 100 nested levels below it and refuse the 101st.
         guard self.depth < Self.maxDepth else {
@@ -124,7 +129,7 @@ public struct ProtoReader {
 
     /// Skips a field's value and returns its whole encoding (key included) for
     /// ``UnknownFields``.
-    public mutating func skipField(
+    @inlinable public mutating func skipField(
         fieldNumber: Int, wireType: WireType, keyStart: Int
     ) throws(WireError) -> ArraySlice<UInt8> {
         switch wireType {
@@ -140,7 +145,7 @@ public struct ProtoReader {
 
     /// Calls `body` for each element of a packed repeated field, or once for an
     /// unpacked element, as a parser must accept both forms.
-    public mutating func readRepeated(
+    @inlinable public mutating func readRepeated(
         wireType: WireType, elementWireType: WireType, fieldNumber: Int,
         _ body: (inout ProtoReader) throws(WireError) -> Void
     ) throws(WireError) {

@@ -15,20 +15,20 @@ public protocol ProtoScalar: SendableMetatype {
 }
 
 extension ProtoScalar where Value: Numeric {
-    public static var defaultValue: Value { 0 }
+    @inlinable public static var defaultValue: Value { 0 }
 }
 
 extension ProtoScalar {
-    public static func isDefault(_ value: Value) -> Bool { value == Self.defaultValue }
+    @inlinable public static func isDefault(_ value: Value) -> Bool { value == Self.defaultValue }
 }
 
 public enum ProtoDouble: ProtoScalar {
     public static let fieldType = FieldType.double
     public static let wireType = WireType.fixed64
     /// Only +0.0 is the default: -0.0 compares equal to it but is written, as the official encoders do.
-    public static func isDefault(_ value: Double) -> Bool { value.bitPattern == 0 }
-    public static func write(_ value: Double, to writer: inout ProtoWriter) { writer.writeFixed64(value.bitPattern) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Double {
+    @inlinable public static func isDefault(_ value: Double) -> Bool { value.bitPattern == 0 }
+    @inlinable public static func write(_ value: Double, to writer: inout ProtoWriter) { writer.writeFixed64(value.bitPattern) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Double {
         Double(bitPattern: try reader.readFixed64())
     }
 }
@@ -37,9 +37,9 @@ public enum ProtoFloat: ProtoScalar {
     public static let fieldType = FieldType.float
     public static let wireType = WireType.fixed32
     /// Only +0.0 is the default: -0.0 compares equal to it but is written, as the official encoders do.
-    public static func isDefault(_ value: Float) -> Bool { value.bitPattern == 0 }
-    public static func write(_ value: Float, to writer: inout ProtoWriter) { writer.writeFixed32(value.bitPattern) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Float {
+    @inlinable public static func isDefault(_ value: Float) -> Bool { value.bitPattern == 0 }
+    @inlinable public static func write(_ value: Float, to writer: inout ProtoWriter) { writer.writeFixed32(value.bitPattern) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Float {
         Float(bitPattern: try reader.readFixed32())
     }
 }
@@ -47,8 +47,8 @@ public enum ProtoFloat: ProtoScalar {
 public enum ProtoInt64: ProtoScalar {
     public static let fieldType = FieldType.int64
     public static let wireType = WireType.varint
-    public static func write(_ value: Int64, to writer: inout ProtoWriter) { writer.writeVarint(UInt64(bitPattern: value)) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
+    @inlinable public static func write(_ value: Int64, to writer: inout ProtoWriter) { writer.writeVarint(UInt64(bitPattern: value)) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
         Int64(bitPattern: try reader.readVarint())
     }
 }
@@ -56,8 +56,8 @@ public enum ProtoInt64: ProtoScalar {
 public enum ProtoUInt64: ProtoScalar {
     public static let fieldType = FieldType.uint64
     public static let wireType = WireType.varint
-    public static func write(_ value: UInt64, to writer: inout ProtoWriter) { writer.writeVarint(value) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt64 {
+    @inlinable public static func write(_ value: UInt64, to writer: inout ProtoWriter) { writer.writeVarint(value) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt64 {
         try reader.readVarint()
     }
 }
@@ -66,11 +66,11 @@ public enum ProtoInt32: ProtoScalar {
     public static let fieldType = FieldType.int32
     public static let wireType = WireType.varint
     /// Negative values are sign-extended to ten bytes, as the spec requires.
-    public static func write(_ value: Int32, to writer: inout ProtoWriter) {
+    @inlinable public static func write(_ value: Int32, to writer: inout ProtoWriter) {
         writer.writeVarint(UInt64(bitPattern: Int64(value)))
     }
     /// Keeps the low 32 bits, as the official parsers do.
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
         Int32(truncatingIfNeeded: try reader.readVarint())
     }
 }
@@ -78,8 +78,8 @@ public enum ProtoInt32: ProtoScalar {
 public enum ProtoUInt32: ProtoScalar {
     public static let fieldType = FieldType.uint32
     public static let wireType = WireType.varint
-    public static func write(_ value: UInt32, to writer: inout ProtoWriter) { writer.writeVarint(UInt64(value)) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt32 {
+    @inlinable public static func write(_ value: UInt32, to writer: inout ProtoWriter) { writer.writeVarint(UInt64(value)) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt32 {
         UInt32(truncatingIfNeeded: try reader.readVarint())
     }
 }
@@ -87,10 +87,10 @@ public enum ProtoUInt32: ProtoScalar {
 public enum ProtoSInt32: ProtoScalar {
     public static let fieldType = FieldType.sint32
     public static let wireType = WireType.varint
-    public static func write(_ value: Int32, to writer: inout ProtoWriter) {
+    @inlinable public static func write(_ value: Int32, to writer: inout ProtoWriter) {
         writer.writeVarint(UInt64(UInt32(bitPattern: (value << 1) ^ (value >> 31))))
     }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
         let raw = UInt32(truncatingIfNeeded: try reader.readVarint())
         return Int32(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
@@ -99,10 +99,10 @@ public enum ProtoSInt32: ProtoScalar {
 public enum ProtoSInt64: ProtoScalar {
     public static let fieldType = FieldType.sint64
     public static let wireType = WireType.varint
-    public static func write(_ value: Int64, to writer: inout ProtoWriter) {
+    @inlinable public static func write(_ value: Int64, to writer: inout ProtoWriter) {
         writer.writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
         let raw = try reader.readVarint()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
@@ -111,8 +111,8 @@ public enum ProtoSInt64: ProtoScalar {
 public enum ProtoFixed32: ProtoScalar {
     public static let fieldType = FieldType.fixed32
     public static let wireType = WireType.fixed32
-    public static func write(_ value: UInt32, to writer: inout ProtoWriter) { writer.writeFixed32(value) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt32 {
+    @inlinable public static func write(_ value: UInt32, to writer: inout ProtoWriter) { writer.writeFixed32(value) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt32 {
         try reader.readFixed32()
     }
 }
@@ -120,8 +120,8 @@ public enum ProtoFixed32: ProtoScalar {
 public enum ProtoFixed64: ProtoScalar {
     public static let fieldType = FieldType.fixed64
     public static let wireType = WireType.fixed64
-    public static func write(_ value: UInt64, to writer: inout ProtoWriter) { writer.writeFixed64(value) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt64 {
+    @inlinable public static func write(_ value: UInt64, to writer: inout ProtoWriter) { writer.writeFixed64(value) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> UInt64 {
         try reader.readFixed64()
     }
 }
@@ -129,8 +129,8 @@ public enum ProtoFixed64: ProtoScalar {
 public enum ProtoSFixed32: ProtoScalar {
     public static let fieldType = FieldType.sfixed32
     public static let wireType = WireType.fixed32
-    public static func write(_ value: Int32, to writer: inout ProtoWriter) { writer.writeFixed32(UInt32(bitPattern: value)) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
+    @inlinable public static func write(_ value: Int32, to writer: inout ProtoWriter) { writer.writeFixed32(UInt32(bitPattern: value)) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int32 {
         Int32(bitPattern: try reader.readFixed32())
     }
 }
@@ -138,8 +138,8 @@ public enum ProtoSFixed32: ProtoScalar {
 public enum ProtoSFixed64: ProtoScalar {
     public static let fieldType = FieldType.sfixed64
     public static let wireType = WireType.fixed64
-    public static func write(_ value: Int64, to writer: inout ProtoWriter) { writer.writeFixed64(UInt64(bitPattern: value)) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
+    @inlinable public static func write(_ value: Int64, to writer: inout ProtoWriter) { writer.writeFixed64(UInt64(bitPattern: value)) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Int64 {
         Int64(bitPattern: try reader.readFixed64())
     }
 }
@@ -148,8 +148,8 @@ public enum ProtoBool: ProtoScalar {
     public static let fieldType = FieldType.bool
     public static let wireType = WireType.varint
     public static let defaultValue = false
-    public static func write(_ value: Bool, to writer: inout ProtoWriter) { writer.writeVarint(value ? 1 : 0) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Bool {
+    @inlinable public static func write(_ value: Bool, to writer: inout ProtoWriter) { writer.writeVarint(value ? 1 : 0) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> Bool {
         try reader.readVarint() != 0
     }
 }
@@ -158,8 +158,8 @@ public enum ProtoString: ProtoScalar {
     public static let fieldType = FieldType.string
     public static let wireType = WireType.lengthDelimited
     public static let defaultValue = ""
-    public static func write(_ value: String, to writer: inout ProtoWriter) { writer.writeString(value) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> String {
+    @inlinable public static func write(_ value: String, to writer: inout ProtoWriter) { writer.writeString(value) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> String {
         try reader.readString(fieldNumber: fieldNumber)
     }
 }
@@ -168,21 +168,21 @@ public enum ProtoBytes: ProtoScalar {
     public static let fieldType = FieldType.bytes
     public static let wireType = WireType.lengthDelimited
     public static let defaultValue: [UInt8] = []
-    public static func write(_ value: [UInt8], to writer: inout ProtoWriter) { writer.writeLengthDelimited(value) }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> [UInt8] {
+    @inlinable public static func write(_ value: [UInt8], to writer: inout ProtoWriter) { writer.writeLengthDelimited(value) }
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> [UInt8] {
         try reader.readBytes()
     }
 }
 
 /// An enum field: a varint holding the value's number, unknown numbers kept.
 public enum ProtoEnumScalar<E: ProtoEnum>: ProtoScalar {
-    public static var fieldType: FieldType { .enumeration }
-    public static var wireType: WireType { .varint }
-    public static var defaultValue: E { E(rawValue: 0) }
-    public static func write(_ value: E, to writer: inout ProtoWriter) {
+    @inlinable public static var fieldType: FieldType { .enumeration }
+    @inlinable public static var wireType: WireType { .varint }
+    @inlinable public static var defaultValue: E { E(rawValue: 0) }
+    @inlinable public static func write(_ value: E, to writer: inout ProtoWriter) {
         writer.writeVarint(UInt64(bitPattern: Int64(value.rawValue)))
     }
-    public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> E {
+    @inlinable public static func read(from reader: inout ProtoReader, fieldNumber: Int) throws(WireError) -> E {
         E(rawValue: Int32(truncatingIfNeeded: try reader.readVarint()))
     }
 }

@@ -411,6 +411,9 @@ final class ConnectionWriter<Registration: Sendable>: ConsumptionReporting, Send
             guard state.failure == nil else { return ([], [], []) }
             state.failure = error
             state.pending = nil
+            // The hook captures the connection's handler, which holds this
+            // writer: clearing it breaks the cycle so both are freed.
+            state.drainHook = nil
             let orphans = state.events.compactMap { event -> Registration? in
                 if case .opened(_, let registration) = event { return registration }
                 return nil

@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `modelgate-bench`: see tools/bench/README.md.
+@main
+struct BenchMain {
+    static func main() async {
+        do {
+            let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+            if options.serveIdle {
+                try await IdleServerProcess.serve()
+                return
+            }
+            try await Benchmark(options: options).run()
+        } catch {
+            Benchmark.log("modelgate-bench: \(error)")
+            exit(1)
+        }
+    }
+}
