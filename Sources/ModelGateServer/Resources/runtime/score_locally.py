@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Try a score.py through the replica harness by hand, without the ModelGate server.
 
-    python3 runtime/score_locally.py --source-dir ./src --entry-script score.py \\
+    python3 Sources/ModelGateServer/Resources/runtime/score_locally.py --source-dir ./src --entry-script score.py \\
         --model-dir ./model --body '{"data": [[1, 2, 3]]}' --header content-type:application/json
 
 It plays the server's part of PROTOCOL.md: listens on a temporary Unix socket, starts

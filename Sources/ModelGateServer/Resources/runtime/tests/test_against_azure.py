@@ -4,7 +4,7 @@ Skipped unless ``MODELGATE_AZURE_PYTHON`` names a Python interpreter that has th
 packages ``azureml-inference-server-http`` and ``inference-schema`` (and numpy) installed:
 
     python3 -m venv /tmp/azure && /tmp/azure/bin/pip install azureml-inference-server-http inference-schema numpy pandas
-    MODELGATE_AZURE_PYTHON=/tmp/azure/bin/python python3 -m pytest runtime/tests/test_against_azure.py
+    MODELGATE_AZURE_PYTHON=/tmp/azure/bin/python python3 -m pytest Sources/ModelGateServer/Resources/runtime/tests/test_against_azure.py
 
 Each script in ``scripts/`` gets the same requests from Azure's Flask app
 (``azure_reference.py``) and from the harness; status, body and headers must agree, except
