@@ -176,8 +176,11 @@ final class ReplicaPool: Sendable {
     /// failure) and returns the state it reached; `stopped` if it stopped first.
     @discardableResult
     func waitUntilSettled() async -> ReplicaPoolState {
-        for await event in self.events() where event.state != .transitioning {
-            return event.state
+        // The stream replays history first; the state now is what counts, so
+        // each event (old or new) is only a cue to look at it again.
+        for await _ in self.events() {
+            let state = self.currentState
+            if state != .transitioning { return state }
         }
         return self.currentState
     }

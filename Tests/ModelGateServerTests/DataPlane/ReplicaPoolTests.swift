@@ -264,6 +264,47 @@ struct ReplicaPoolTests {
         }
     }
 
+    @Test("A replica that stops answering liveness probes is killed and restarted")
+    func unresponsiveReplicaIsRestarted() async throws {
+        try await ServedScript.with("echo.py", configure: {
+            $0.livenessPeriod = .milliseconds(100)
+            $0.livenessTimeout = .milliseconds(100)
+            $0.livenessFailureThreshold = 2
+        }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let pid = try #require(await pool.processID(of: "r-1"))
+
+            // When: the process freezes (it can neither answer PING nor exit).
+            kill(pid, SIGSTOP)
+
+            // Then
+            var kinds: [ReplicaPoolEvent.Kind] = []
+            for await event in pool.events() {
+                kinds.append(event.kind)
+                if kinds.contains(.livenessFailed), event.kind == .stateChanged, event.state == .healthy { break }
+            }
+            #expect(kinds.contains(.replicaExited(.signaled(SIGKILL))))
+            #expect(pool.snapshot.replicas.first?.restarts == 1)
+            #expect(try await pool.score("after").status == 200)
+        }
+    }
+
+    @Test("A replica that is not ready within the startup timeout fails the deployment")
+    func startupTimeoutFailsTheDeployment() async throws {
+        try await ServedScript.with("slow_init.py", configure: { $0.startupTimeout = .milliseconds(300) }) { pool in
+            #expect(await pool.waitUntilSettled() == .failed)
+            #expect(pool.snapshot.message.contains("did not become ready within the startup timeout of 0.3 seconds"))
+        }
+    }
+
+    @Test("An interpreter that does not exist fails the deployment with the reason")
+    func missingInterpreterFailsTheDeployment() async throws {
+        try await ServedScript.with("echo.py", configure: { $0.program.pythonExecutable = "/nonexistent/python3" }) { pool in
+            #expect(await pool.waitUntilSettled() == .failed)
+            #expect(pool.snapshot.message.contains("cannot start '/nonexistent/python3': No such file or directory"))
+        }
+    }
+
     // MARK: Helpers
 
     static func score(_ pool: ReplicaPool, _ body: String, times: Int) async throws {

@@ -3,6 +3,7 @@ import ModelGateAPI
 import ModelGateRPC
 @testable import ModelGateServer
 import NIOPosix
+import Synchronization
 import Testing
 
 /// Scoring and logs over the wire: a real server (`ModelGateServerApp` on
@@ -82,6 +83,43 @@ struct ScoringEndToEndTests {
                 #expect(String(decoding: answer.body, as: UTF8.self) == "\"body-\(index)\"")
             }
             #expect(Set(answers.values.map(\.replicaID)) == ["r-1", "r-2"])
+        }
+    }
+
+    @Test("A ScoreStream client that does not read its responses stops being read from")
+    func scoreStreamAppliesBackpressure() async throws {
+        try await Self.serving("echo.py") { server, auth in
+            let body = String(repeating: "x", count: 64 * 1024)
+            let total = 300
+            let sent = Counter()
+            let answered = try await server.client.bidirectional(
+                ModelGateMethods.Scoring.scoreStream, metadata: auth,
+                requestType: ScoreRequest.self, responseType: ScoreResponse.self
+            ) { sender, responses in
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    group.addTask {
+                        for index in 0..<total {
+                            try await sender.send(Self.request(body, id: "\(index)"))
+                            sent.increment()
+                        }
+                        try await sender.finish()
+                        return 0
+                    }
+                    // Given a client that reads nothing for a while, the server
+                    // stops reading its requests: the sends stall.
+                    try await Task.sleep(for: .milliseconds(1500))
+                    let sentWhileNotReading = sent.value
+                    #expect(sentWhileNotReading < 100, "\(sentWhileNotReading) of \(total) requests were taken in")
+                    // Then reading resumes and everything is answered.
+                    var count = 0
+                    for try await response in responses {
+                        #expect(response.code == .ok)
+                        count += 1
+                    }
+                    return try await group.reduce(count, +)
+                }
+            }
+            #expect(answered == total)
         }
     }
 
@@ -230,4 +268,12 @@ struct ScoringEndToEndTests {
     static func score(_ server: RunningServer, _ body: String, metadata: [String: String]) async throws -> ScoreResponse {
         try await server.client.unary(ModelGateMethods.Scoring.score, Self.request(body, id: ""), metadata: metadata)
     }
+}
+
+/// Counts across tasks.
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func increment() { self.count.add(1, ordering: .relaxed) }
+    var value: Int { self.count.load(ordering: .relaxed) }
 }
