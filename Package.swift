@@ -51,7 +51,7 @@ let package = Package(
                 nioCore, nioPosix, logging, serviceLifecycle,
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
-            exclude: ["Resources/runtime/tests"],
+            exclude: ["Resources/runtime/tests", "DataPlane/README.md"],
             resources: [.copy("Resources/runtime")]
         ),
         .testTarget(

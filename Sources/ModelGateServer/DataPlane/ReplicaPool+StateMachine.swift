@@ -340,18 +340,21 @@ extension ReplicaPool {
         }
 
         /// The process ended. `initFailure` is set when it never became ready.
+        /// - Parameter status: how the process ended; nil when none was started.
         mutating func replicaExited(
-            _ id: String, status: ReplicaExitStatus, initFailure: (error: String, traceback: String)?, backoff: Duration
+            _ id: String, status: ReplicaExitStatus?, initFailure: (error: String, traceback: String)?, backoff: Duration
         ) -> ExitDecision {
             guard var replica = self.replicas[id] else { return .stop }
-            replica.exit.complete(status)
-            replica.lastExit = status
+            if let status {
+                replica.exit.complete(status)
+                replica.lastExit = status
+            }
             replica.connection = nil
             replica.handle = nil
             replica.signals = nil
             let wasReady = replica.readyAt != nil
             self.replicas[id] = replica
-            self.emit(.replicaExited(status), replica: id, "Replica \(id) \(status)")
+            if let status { self.emit(.replicaExited(status), replica: id, "Replica \(id) \(status)") }
 
             let running = self.isRunning
             if let initFailure {
@@ -377,7 +380,8 @@ extension ReplicaPool {
             replica.status = .crashed
             replica.recovering = true
             replica.restarts += 1
-            replica.message = initFailure.map { "failed to start: \($0.error)" } ?? (wasReady ? "\(status); restarting" : "\(status) before it was ready; restarting")
+            let exited = status.map(\.description) ?? "did not start"
+            replica.message = initFailure.map { "failed to start: \($0.error)" } ?? (wasReady ? "\(exited); restarting" : "\(exited) before it was ready; restarting")
             self.replicas[id] = replica
             self.emit(.replicaRestarting(after: backoff), replica: id, "Restarting replica \(id) in \(Self.format(milliseconds: Double(backoff.milliseconds)))")
             self.updateState()
@@ -394,7 +398,7 @@ extension ReplicaPool {
                 self.emit(.initFailed(error: error, traceback: ""), replica: id, "Replica \(id) could not be started: \(error)")
                 return self.fail(reason: error)
             }
-            return self.replicaExited(id, status: .exited(code: -1), initFailure: (error, ""), backoff: backoff)
+            return self.replicaExited(id, status: nil, initFailure: (error, ""), backoff: backoff)
         }
 
         /// The supervisor of `id` is done with it.

@@ -90,12 +90,20 @@ extension ReplicaPool {
             var readyAt: ContinuousClock.Instant?
             var connection: ReplicaConnection?
             var draining = false
+            // Whether the connection said how start-up went (READY, INIT_FAILED) or
+            // failed: the harness exits right after INIT_FAILED, so its exit may be
+            // seen before the frame is read, and the traceback must not be lost.
+            var connectionSettled = false
             signalLoop: for await signal in signals {
                 switch signal {
                 case .exited(let exit):
                     status = exit
-                    break signalLoop
+                    if connectionSettled || readyAt != nil || initFailure != nil { break signalLoop }
+                    // The connection task ends soon after the exit (the socket closes); bounded anyway.
+                    _ = self.eventLoop.scheduleTask(in: .seconds(2)) { continuation.yield(.backoffElapsed) }
                 case .connected(let connected, .ready(let ready)):
+                    connectionSettled = true
+                    if status != nil { break signalLoop }
                     startupTimer.cancel()
                     guard !draining else {
                         connected.goAway()
@@ -112,18 +120,22 @@ extension ReplicaPool {
                     ])
                     group.addTask { await self.probeLiveness(of: connected, continuation: continuation) }
                 case .connected(_, .initFailed(let error, let traceback)):
+                    connectionSettled = true
                     startupTimer.cancel()
                     initFailure = (error, traceback)
+                    if status != nil { break signalLoop }
                     // The harness exits by itself (code 3) after INIT_FAILED.
                     group.addTask { await self.kill(handle, after: self.configuration.terminationGrace) }
                 case .connectionFailed, .connectionClosed:
+                    connectionSettled = true
+                    if status != nil { break signalLoop }
                     if readyAt != nil, case .connectionClosed(let reason) = signal {
                         self.state.withLock { $0.replicaUnavailable(id, reason: reason) }
                     }
                     // The harness exits when its socket closes; make sure it does.
                     group.addTask { await self.kill(handle, after: self.configuration.terminationGrace) }
                 case .startupTimedOut:
-                    guard readyAt == nil, initFailure == nil, !draining else { continue }
+                    guard readyAt == nil, initFailure == nil, !draining, status == nil else { continue }
                     initFailure = ("did not become ready within the startup timeout of \(startupTimeout)", "")
                     handle.kill()
                 case .livenessFailed(let reason):
@@ -146,7 +158,8 @@ extension ReplicaPool {
                         group.addTask { await handle.terminate(grace: grace) }
                     }
                 case .backoffElapsed:
-                    continue
+                    // Only scheduled after an exit: stop waiting for the connection's word.
+                    if status != nil { break signalLoop }
                 }
             }
             if status == nil {

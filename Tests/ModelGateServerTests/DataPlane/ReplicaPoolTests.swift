@@ -305,6 +305,27 @@ struct ReplicaPoolTests {
         }
     }
 
+    @Test("Cancelling run() kills every replica at once")
+    func cancellingRunKillsReplicas() async throws {
+        let directory = try TemporaryDirectory()
+        let program = try ServedScript.program(for: "echo.py", in: directory.path)
+        let pool = ReplicaPool(
+            configuration: ServedScript.configuration(program: program, replicas: 2), backend: try ServedScript.makeBackend(),
+            logs: ServiceLogBuffer(), eventLoopGroup: .singletonMultiThreadedEventLoopGroup, logger: quietLogger
+        )
+        let running = Task { await pool.run() }
+        #expect(await pool.waitUntilSettled() == .healthy)
+        let pids = [try #require(await pool.processID(of: "r-1")), try #require(await pool.processID(of: "r-2"))]
+
+        running.cancel()
+        await running.value
+
+        for pid in pids {
+            #expect(kill(pid, 0) == -1 && errno == ESRCH, "process \(pid) is still there")
+        }
+        #expect(pool.currentState == .stopped)
+    }
+
     // MARK: Helpers
 
     static func score(_ pool: ReplicaPool, _ body: String, times: Int) async throws {
