@@ -8,13 +8,21 @@ final class LocalReplicaProcess: ReplicaHandle {
     private let acceptor: ReplicaSocketAcceptor
     private let eventLoop: any EventLoop
 
+    /// How long after the process exits a connection it made may still be accepted.
+    static let acceptGrace: TimeAmount = .seconds(1)
+
     init(replicaID: String, process: SpawnedProcess, acceptor: ReplicaSocketAcceptor, eventLoop: any EventLoop) {
         self.replicaID = replicaID
         self.process = process
         self.acceptor = acceptor
         self.eventLoop = eventLoop
         process.exitFuture.whenSuccess { [acceptor] status in
-            acceptor.fail("replica \(replicaID) \(status) before it connected")
+            // A replica that connected and wrote INIT_FAILED just before exiting may
+            // still wait in the listener's backlog: give the listener a moment to
+            // take it, so its traceback is not lost, before giving up on it.
+            eventLoop.scheduleTask(in: Self.acceptGrace) {
+                acceptor.fail("replica \(replicaID) \(status) before it connected")
+            }
         }
     }
 

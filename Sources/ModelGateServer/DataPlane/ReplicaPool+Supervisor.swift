@@ -100,7 +100,7 @@ extension ReplicaPool {
                     status = exit
                     if connectionSettled || readyAt != nil || initFailure != nil { break signalLoop }
                     // The connection task ends soon after the exit (the socket closes); bounded anyway.
-                    _ = self.eventLoop.scheduleTask(in: .seconds(2)) { continuation.yield(.backoffElapsed) }
+                    _ = self.eventLoop.scheduleTask(in: .seconds(3)) { continuation.yield(.backoffElapsed) }
                 case .connected(let connected, .ready(let ready)):
                     connectionSettled = true
                     if status != nil { break signalLoop }

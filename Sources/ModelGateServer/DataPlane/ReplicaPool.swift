@@ -198,8 +198,9 @@ final class ReplicaPool: Sendable {
     ///   ``ReplicaResponse/failure(serviceName:)``.
     /// - Throws: ``RPCError`` `RESOURCE_EXHAUSTED` (no free replica in time, or
     ///   the queue is full), `UNAVAILABLE` (no ready replica, the replica died,
-    ///   the pool failed or is stopping), `DEADLINE_EXCEEDED` (no answer within
-    ///   the scoring timeout), `INTERNAL` (a malformed answer); or
+    ///   the pool failed or is stopping), `DEADLINE_EXCEEDED` (`run()` outlived
+    ///   the scoring timeout, by the replica's clock or the server's), `INTERNAL`
+    ///   (a malformed answer); or
     ///   `CancellationError` when the calling task was cancelled.
     func score(_ request: ReplicaRequest, deadline: ContinuousClock.Instant? = nil) async throws -> ReplicaResponse {
         let received = ContinuousClock.now
@@ -210,16 +211,21 @@ final class ReplicaPool: Sendable {
         if let requested = request.timeout, requested > .zero, requested < timeout { timeout = requested }
         if let deadline, deadline - dispatched < timeout { timeout = max(deadline - dispatched, .milliseconds(1)) }
         request.timeout = timeout
+        var response: ReplicaResponse
         do {
-            var response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
-            response.queueWait = dispatched - received
-            let failed = response.failure(serviceName: self.configuration.serviceName) != nil
-            self.release(lease, failed: failed, latency: ContinuousClock.now - received)
-            return response
+            response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
         } catch {
             self.release(lease, failed: !(error is CancellationError), latency: nil)
             throw await self.rpcError(for: error, lease: lease, timeout: timeout)
         }
+        response.queueWait = dispatched - received
+        let failed = response.failure(serviceName: self.configuration.serviceName) != nil
+        self.release(lease, failed: failed, latency: ContinuousClock.now - received)
+        if response.timedOut {
+            // The replica's own timeout answer: the same error as when the server gives up first.
+            throw Self.scoringTimeoutError(timeout, replicaID: lease.replicaID)
+        }
+        return response
     }
 
     /// Takes a free slot, waiting in the queue if there is none.
@@ -292,16 +298,20 @@ final class ReplicaPool: Sendable {
         }
     }
 
+    static func scoringTimeoutError(_ timeout: Duration, replicaID: String) -> RPCError {
+        RPCError(
+            code: .deadlineExceeded,
+            message: "run() did not finish within the scoring timeout of \(timeout.milliseconds) ms on replica \(replicaID)"
+        )
+    }
+
     /// The error a caller gets when its replica gave no answer.
     private func rpcError(for error: any Error, lease: Lease, timeout: Duration) async -> any Error {
         switch error {
         case is CancellationError:
             return error
         case ReplicaConnectionError.timedOut:
-            return RPCError(
-                code: .deadlineExceeded,
-                message: "run() did not finish within the scoring timeout of \(timeout.milliseconds) ms on replica \(lease.replicaID)"
-            )
+            return Self.scoringTimeoutError(timeout, replicaID: lease.replicaID)
         case ReplicaConnectionError.closed(let reason):
             // The socket closes as the process dies, a moment before its exit is reaped.
             if let status = await lease.exit.wait(timeout: Self.exitReportWait, on: self.eventLoop) {

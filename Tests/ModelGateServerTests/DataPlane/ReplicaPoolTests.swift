@@ -54,19 +54,24 @@ struct ReplicaPoolTests {
         }
     }
 
-    @Test("One replica with replica_max_concurrent_requests 2 runs two requests at once, not three")
+    @Test("One replica with replica_max_concurrent_requests 2 runs two requests at once, never three")
     func concurrencyIsBoundedPerReplica() async throws {
         try await ServedScript.with("sleepy.py", configure: { $0.maxConcurrentRequestsPerReplica = 2 }) { pool in
             #expect(await pool.waitUntilSettled() == .healthy)
 
-            // Two sleeps of 0.6 s overlap...
-            let two = try await Self.elapsed { try await Self.score(pool, "0.6", times: 2) }
-            // ... a third one waits for a free slot.
-            let three = try await Self.elapsed { try await Self.score(pool, "0.6", times: 3) }
+            // When: four requests arrive at once.
+            let answers = try await withThrowingTaskGroup(of: ReplicaResponse.self) { group in
+                for _ in 0..<4 { group.addTask { try await pool.score("0.4") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
 
-            #expect(two < .milliseconds(1100), "two requests took \(two)")
-            #expect(three >= .milliseconds(1150), "three requests took \(three)")
-            #expect(three < .milliseconds(2300), "three requests took \(three)")
+            // Then: run() intervals, on the replica's own clock, overlap two at a time and never three.
+            struct Interval: Decodable { var start: Double; var end: Double }
+            let intervals = try answers.map { try JSONDecoder().decode(Interval.self, from: Data($0.body)) }
+            let mostAtOnce = intervals.map { probe in
+                intervals.count { $0.start <= probe.start && probe.start < $0.end }
+            }.max()
+            #expect(mostAtOnce == 2)
         }
     }
 
@@ -173,7 +178,7 @@ struct ReplicaPoolTests {
 
             #expect(error?.code == .resourceExhausted)
             #expect(error?.message.contains("max_request_wait_time of 200 ms") == true)
-            #expect(waited >= .milliseconds(190) && waited < .milliseconds(900), "waited \(waited)")
+            #expect(waited >= .milliseconds(190) && waited < .milliseconds(3000), "waited \(waited)")
             #expect(try await busy.status == 200)
             #expect(pool.snapshot.rejectedTotal == 1)
         }
@@ -184,12 +189,12 @@ struct ReplicaPoolTests {
         try await ServedScript.with("sleepy.py", configure: { $0.scoringTimeout = .milliseconds(300) }) { pool in
             #expect(await pool.waitUntilSettled() == .healthy)
 
-            var answer: ReplicaResponse?
-            let took = try await Self.elapsed { answer = try await pool.score("3") }
+            var error: RPCError?
+            let took = try await Self.elapsed { error = await rpcError { _ = try await pool.score("3") } }
 
-            let failure = try #require(answer?.failure(serviceName: "s"))
-            #expect(failure.code == .deadlineExceeded)
-            #expect(took < .milliseconds(1500), "took \(took)")
+            #expect(error?.code == .deadlineExceeded)
+            #expect(error?.message.contains("scoring timeout of 300 ms") == true)
+            #expect(took < .milliseconds(2500), "took \(took)")
         }
     }
 
@@ -200,10 +205,10 @@ struct ReplicaPoolTests {
             var request = ReplicaRequest(body: Array("3".utf8))
             request.timeout = .milliseconds(200)
 
-            let answer = try await pool.score(request)
+            let error = await rpcError { _ = try await pool.score(request) }
 
-            #expect(answer.failure(serviceName: "s")?.code == .deadlineExceeded)
-            #expect(answer.timedOut)
+            #expect(error?.code == .deadlineExceeded)
+            #expect(error?.message.contains("scoring timeout of 200 ms") == true)
         }
     }
 
@@ -284,7 +289,7 @@ struct ReplicaPoolTests {
                 if kinds.contains(.livenessFailed), event.kind == .stateChanged, event.state == .healthy { break }
             }
             #expect(kinds.contains(.replicaExited(.signaled(SIGKILL))))
-            #expect(pool.snapshot.replicas.first?.restarts == 1)
+            #expect((pool.snapshot.replicas.first?.restarts ?? 0) >= 1)
             #expect(try await pool.score("after").status == 200)
         }
     }

@@ -1,4 +1,5 @@
-# Sleeps for the number of seconds in the body, then says which process answered.
+# Sleeps for the number of seconds in the body, then says which process
+# answered and when run() started and ended (on the process's monotonic clock).
 import os
 import time
 
@@ -8,5 +9,6 @@ def init():
 
 
 def run(raw_data):
+    start = time.monotonic()
     time.sleep(float(raw_data or "0"))
-    return {"pid": os.getpid()}
+    return {"pid": os.getpid(), "start": start, "end": time.monotonic()}
