@@ -27,8 +27,8 @@ public struct DeploymentService: Sendable {
         }
     }
 
-    /// Sends the last `tail_lines` lines (all when 0) of the service's
-    /// replicas, in batches; with `follow`, then every new line as it is
+    /// Sends the last `tail_lines` lines (all when 0) of each of the
+    /// service's replicas, in batches; with `follow`, then every new line as it is
     /// written, until the caller cancels or the service goes away.
     ///
     /// - Throws: `NOT_FOUND` for a service that is not deployed,
@@ -51,10 +51,11 @@ public struct DeploymentService: Sendable {
             tail = 0
         }
         guard request.follow else {
-            try await Self.send(entry.logs.tail(tail, matching: filter), to: responses, evenIfEmpty: true)
+            try await Self.send(Self.last(tail, perReplicaOf: entry.logs.tail(0, matching: filter)), to: responses, evenIfEmpty: true)
             return
         }
-        let (backlog, lines) = entry.logs.follow(tail: tail, matching: filter)
+        let (everything, lines) = entry.logs.follow(tail: 0, matching: filter)
+        let backlog = Self.last(tail, perReplicaOf: everything)
         // Even with nothing written yet, answer at once so the caller knows the follow started.
         try await Self.send(backlog, to: responses, evenIfEmpty: true)
         for await line in lines {
@@ -62,6 +63,20 @@ public struct DeploymentService: Sendable {
             response.lines = [line.logLine]
             try await responses.write(response)
         }
+    }
+
+    /// The last `count` lines of each replica (all when 0), in their order.
+    static func last(_ count: Int, perReplicaOf lines: [ServiceLogLine]) -> [ServiceLogLine] {
+        guard count > 0 else { return lines }
+        var seen: [String: Int] = [:]
+        var kept: [ServiceLogLine] = []
+        for line in lines.reversed() {
+            let taken = seen[line.replicaID, default: 0]
+            guard taken < count else { continue }
+            seen[line.replicaID] = taken + 1
+            kept.append(line)
+        }
+        return kept.reversed()
     }
 
     private static func send(

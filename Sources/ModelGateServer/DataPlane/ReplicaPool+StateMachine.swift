@@ -3,37 +3,6 @@ internal import ModelGateAPI
 internal import NIOCore
 
 extension ReplicaPool {
-    /// A request's hold on one slot of one replica, from dispatch until its answer.
-    struct Lease: Sendable {
-        var replicaID: String
-        /// Which start of the replica: a lease from before a restart must not
-        /// free a slot of the new process.
-        var generation: UInt64
-        var connection: ReplicaConnection
-        /// Completed when this generation's process exits.
-        var exit: OneShotSignal<ReplicaExitStatus>
-    }
-
-    /// What the supervisor of one replica is told (see `ReplicaPool+Supervisor.swift`).
-    enum Signal: Sendable {
-        case exited(ReplicaExitStatus)
-        case connected(ReplicaConnection, ReplicaHello)
-        case connectionFailed(String)
-        case connectionClosed(String)
-        case startupTimedOut
-        case livenessFailed(String)
-        /// Stop this replica (scale-down or pool stop): GOAWAY, then terminate.
-        case drain
-        case backoffElapsed
-    }
-
-    /// A request waiting for a free slot.
-    struct Waiter {
-        var continuation: CheckedContinuation<Lease, any Error>
-        var timeout: Scheduled<Void>?
-        var enqueuedAt: ContinuousClock.Instant
-    }
-
     /// The pool's state. Every transition happens under the pool's lock and
     /// returns what must be done outside it (resume waiters, finish streams).
     /// Events are emitted under the lock so that every subscriber sees them

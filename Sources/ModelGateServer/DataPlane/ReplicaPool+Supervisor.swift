@@ -4,6 +4,21 @@ internal import NIOCore
 internal import Synchronization
 
 extension ReplicaPool {
+    /// What the supervisor of one replica is told, in the order it happened:
+    /// by the process (exit), its connection, timers, and the pool (drain).
+    enum Signal: Sendable {
+        case exited(ReplicaExitStatus)
+        case connected(ReplicaConnection, ReplicaHello)
+        case connectionFailed(String)
+        case connectionClosed(String)
+        case startupTimedOut
+        case livenessFailed(String)
+        /// Stop this replica (scale-down or pool stop): GOAWAY, then terminate.
+        case drain
+        /// A wait ran out: the restart backoff, or the wait for the connection's word after an exit.
+        case backoffElapsed
+    }
+
     /// How one start of a replica ended.
     struct Incarnation {
         var status: ReplicaExitStatus

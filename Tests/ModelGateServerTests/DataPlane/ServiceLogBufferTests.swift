@@ -85,3 +85,19 @@ struct ServiceLogBufferTests {
         #expect(logs.followerCount == 0)
     }
 }
+
+@Suite("GetLogs tail")
+struct GetLogsTailTests {
+    @Test("tail_lines counts from the end of each replica's log, keeping the interleaving")
+    func tailIsPerReplica() {
+        let logs = ServiceLogBuffer()
+        for (replica, text) in [("r-1", "a1"), ("r-2", "b1"), ("r-1", "a2"), ("r-1", "a3"), ("r-2", "b2")] {
+            logs.append(replicaID: replica, version: "", source: .stdout, text: text)
+        }
+
+        let last = DeploymentService.last(1, perReplicaOf: logs.tail(0))
+
+        #expect(last.map(\.text) == ["a3", "b2"])
+        #expect(DeploymentService.last(0, perReplicaOf: logs.tail(0)).count == 5)
+    }
+}
