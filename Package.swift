@@ -51,6 +51,8 @@ let package = Package(
                 nioCore, nioPosix, logging, serviceLifecycle,
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
+            // Note: `.copy` copies the folder whole: the exclusion of its tests does not keep
+            // them out of the bundle, and a `__pycache__` cannot be excluded (no patterns).
             exclude: ["Resources/runtime/tests", "DataPlane/README.md"],
             resources: [.copy("Resources/runtime")]
         ),
