@@ -70,7 +70,7 @@ public final class ModelGateServerApp: Service, Sendable {
         do {
             self.replicaBackend = try LocalProcessBackend(
                 runtimeDirectory: try configuration.replicaRuntimeDirectory ?? LocalProcessBackend.bundledRuntimeDirectory(),
-                eventLoopGroup: eventLoopGroup, logger: logger
+                socketDirectory: self.dataDirectory.path + "/sockets", eventLoopGroup: eventLoopGroup, logger: logger
             )
             try await Migrations.migrate(self.database, logger: logger)
             let principals = PrincipalStore(database: self.database)
@@ -162,6 +162,7 @@ public final class ModelGateServerApp: Service, Sendable {
                 group.addTask { await entry.pool.stop() }
             }
         }
+        await self.replicaBackend.shutdown()
         await self.database.close()
         self.state.withLock { $0 = .finished }
         self.logger.info("ModelGate server stopped")

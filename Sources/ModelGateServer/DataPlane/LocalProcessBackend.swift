@@ -16,25 +16,36 @@ internal import Synchronization
 /// ``SpawnedProcess``); stopping it sends SIGTERM to the group (the harness
 /// drains and exits), then SIGKILL after a grace period.
 ///
-/// Sockets live in a fresh directory (mode 0700) under the system's temporary
-/// directory: a Unix socket path must stay under 108 bytes, which a data
-/// directory path may not.
+/// Sockets live in a directory only the server's user can enter (mode 0700):
+/// the one given (the data directory's `sockets/`) when its path is short
+/// enough, else a fresh one under the system's temporary directory, removed
+/// by ``shutdown()``. A Unix socket path must stay under 108 bytes, which a
+/// data directory path may not.
 final class LocalProcessBackend: ReplicaBackend {
     /// The folder holding `modelgate_replica.py`.
     let runtimeDirectory: String
     /// Where the replicas' sockets are created.
     let socketDirectory: String
+    /// Whether ``socketDirectory`` was made for this backend (and goes with it).
+    private let ownsSocketDirectory: Bool
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let launchCount = Atomic<UInt64>(0)
+
+    /// Longest socket directory path used as given: room for `/<number>.sock`
+    /// within the 107 bytes a socket path may have.
+    static let maxSocketDirectoryLength = 90
 
     /// The harness's entry point inside ``runtimeDirectory``.
     var harnessScript: String { "\(self.runtimeDirectory)/modelgate_replica.py" }
 
     /// - Parameters:
     ///   - runtimeDirectory: the harness folder; ``bundledRuntimeDirectory()`` unless overridden.
+    ///   - socketDirectory: where to put the replicas' sockets (created 0700 if
+    ///     missing); nil, or a path too long for a socket, uses a fresh
+    ///     temporary directory instead.
     /// - Throws: when the harness is missing or the socket directory cannot be made.
-    init(runtimeDirectory: String, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
+    init(runtimeDirectory: String, socketDirectory: String? = nil, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
         self.runtimeDirectory = runtimeDirectory
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -44,11 +55,33 @@ final class LocalProcessBackend: ReplicaBackend {
                 message: "the replica runtime is missing: no modelgate_replica.py in '\(runtimeDirectory)'"
             )
         }
-        self.socketDirectory = try Self.makeSocketDirectory()
+        if let socketDirectory, socketDirectory.utf8.count <= Self.maxSocketDirectoryLength {
+            guard mkdir(socketDirectory, 0o700) == 0 || errno == EEXIST else {
+                throw RPCError(
+                    code: .internal,
+                    message: "cannot create the replica socket directory '\(socketDirectory)': \(String(cString: strerror(errno)))"
+                )
+            }
+            self.socketDirectory = socketDirectory
+            self.ownsSocketDirectory = false
+        } else {
+            self.socketDirectory = try Self.makeSocketDirectory()
+            self.ownsSocketDirectory = true
+        }
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: self.socketDirectory)
+        if self.ownsSocketDirectory {
+            try? FileManager.default.removeItem(atPath: self.socketDirectory)
+        }
+    }
+
+    /// Removes the socket directory if it was made for this backend. Call
+    /// once every pool has stopped.
+    func shutdown() async {
+        if self.ownsSocketDirectory {
+            try? FileManager.default.removeItem(atPath: self.socketDirectory)
+        }
     }
 
     /// The harness as shipped in the server's resource bundle.

@@ -14,4 +14,8 @@ protocol ReplicaBackend: Sendable {
     /// - Throws: when the process cannot be started at all (no interpreter,
     ///   no runtime); the message says what to fix.
     func launch(_ spec: ReplicaLaunchSpec) async throws -> any ReplicaHandle
+
+    /// Releases what the backend holds (sockets, connections to a cluster);
+    /// called once every pool on it has stopped.
+    func shutdown() async
 }

@@ -250,7 +250,7 @@ struct ReplicaPoolTests {
         let directory = try TemporaryDirectory()
         let program = try ServedScript.program(for: "sleepy.py", in: directory.path)
         let pool = ReplicaPool(
-            configuration: ServedScript.configuration(program: program, replicas: 1), backend: try ServedScript.makeBackend(),
+            configuration: ServedScript.configuration(program: program, replicas: 1), backend: try ServedScript.makeBackend(in: directory.path),
             logs: ServiceLogBuffer(), eventLoopGroup: .singletonMultiThreadedEventLoopGroup, logger: quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -315,7 +315,7 @@ struct ReplicaPoolTests {
         let directory = try TemporaryDirectory()
         let program = try ServedScript.program(for: "echo.py", in: directory.path)
         let pool = ReplicaPool(
-            configuration: ServedScript.configuration(program: program, replicas: 2), backend: try ServedScript.makeBackend(),
+            configuration: ServedScript.configuration(program: program, replicas: 2), backend: try ServedScript.makeBackend(in: directory.path),
             logs: ServiceLogBuffer(), eventLoopGroup: .singletonMultiThreadedEventLoopGroup, logger: quietLogger
         )
         let running = Task { await pool.run() }

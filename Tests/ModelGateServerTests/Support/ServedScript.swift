@@ -35,9 +35,10 @@ enum ServedScript {
         return ReplicaProgram(entryScript: "score.py", sourceDirectory: source, modelDirectory: model)
     }
 
-    static func makeBackend() throws -> LocalProcessBackend {
+    /// A backend whose sockets go in `directory` (removed with the test's temporary directory).
+    static func makeBackend(in directory: String) throws -> LocalProcessBackend {
         try LocalProcessBackend(
-            runtimeDirectory: try LocalProcessBackend.bundledRuntimeDirectory(),
+            runtimeDirectory: try LocalProcessBackend.bundledRuntimeDirectory(), socketDirectory: directory + "/sockets",
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quietLogger
         )
     }
@@ -65,7 +66,7 @@ enum ServedScript {
         var configuration = Self.configuration(program: program, replicas: replicas)
         configure(&configuration)
         let pool = ReplicaPool(
-            configuration: configuration, backend: try Self.makeBackend(), logs: ServiceLogBuffer(),
+            configuration: configuration, backend: try Self.makeBackend(in: directory.path), logs: ServiceLogBuffer(),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quietLogger
         )
         return try await Self.run(pool, body)
