@@ -19,6 +19,10 @@ public struct ServerConfiguration: Sendable {
     /// PBKDF2 iterations for newly hashed client secrets. Default 210,000;
     /// tests use far fewer because each sign-in pays this cost.
     public var secretHashIterations: Int
+    /// How large a registered model may be.
+    public var modelLimits: ModelLimits
+    /// Which Python the server runs and how long an environment build may take.
+    public var environments: EnvironmentCache.Configuration
 
     public static let defaultPort = 7070
 
@@ -30,7 +34,9 @@ public struct ServerConfiguration: Sendable {
         maxConnections: Int = 10_000,
         drainTimeout: Duration = .seconds(30),
         accessTokenLifetime: Duration = .seconds(24 * 3600),
-        secretHashIterations: Int = SecretHasher.defaultIterations
+        secretHashIterations: Int = SecretHasher.defaultIterations,
+        modelLimits: ModelLimits = ModelLimits(),
+        environments: EnvironmentCache.Configuration = EnvironmentCache.Configuration()
     ) {
         self.host = host
         self.port = port
@@ -40,5 +46,7 @@ public struct ServerConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.accessTokenLifetime = accessTokenLifetime
         self.secretHashIterations = secretHashIterations
+        self.modelLimits = modelLimits
+        self.environments = environments
     }
 }
