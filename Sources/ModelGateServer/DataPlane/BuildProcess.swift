@@ -83,8 +83,7 @@ struct BuildProcess: Sendable {
             try? log?.close()
             throw error
         }
-        // The child holds its own copy of the write end; without closing ours, EOF never comes.
-        try? pipe.fileHandleForWriting.close()
+        // Process.run() has closed our copy of the pipe's write end, so EOF comes when the child's side closes.
 
         let terminator = Terminator(process: process)
         var tail: [String] = []

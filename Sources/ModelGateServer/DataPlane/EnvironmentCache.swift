@@ -113,27 +113,34 @@ public actor EnvironmentCache {
         }
         while true {
             try Task.checkCancellation()
-            if let found = try await self.lookup(content, workspace: workspace, environmentVariables: environment.environmentVariables) {
-                let place = found.cacheResult == .workspaceHit ? "workspace '\(workspace)' cache" : "global cache"
-                await progress(.step("Environment \(short) found in the \(place): \(found.location)"))
-                return found
-            }
+            // One resolve per hash at a time looks up and, on a miss, builds; the
+            // others wait and then look up again, so a hash is never built twice
+            // and a fresh build is never mistaken for a stale one.
             if self.inFlight[hash] != nil {
-                await progress(.step("Environment \(short) is being built for another deployment; waiting for it"))
+                await progress(.step("Environment \(short) is being looked up or built for another deployment; waiting for it"))
                 do {
                     try await withCheckedThrowingContinuation { continuation in
                         self.inFlight[hash, default: []].append(continuation)
                     }
                 } catch is CancellationError {
-                    // The build was cancelled with its deployment, not failed: try again.
+                    // The other resolve was cancelled with its deployment, not failed: try again.
                 }
                 continue
             }
             self.inFlight[hash] = []
             do {
-                let built = try await self.build(content, workspace: workspace, environmentVariables: environment.environmentVariables, progress: progress)
+                let resolved: ResolvedEnvironment
+                if let found = try await self.lookup(content, workspace: workspace, environmentVariables: environment.environmentVariables) {
+                    let place = found.cacheResult == .workspaceHit ? "workspace '\(workspace)' cache" : "global cache"
+                    await progress(.step("Environment \(short) found in the \(place): \(found.location)"))
+                    resolved = found
+                } else {
+                    resolved = try await self.build(
+                        content, workspace: workspace, environmentVariables: environment.environmentVariables, progress: progress
+                    )
+                }
                 self.finishBuild(hash, .success(()))
-                return built
+                return resolved
             } catch {
                 self.finishBuild(hash, .failure(error))
                 throw error
