@@ -18,7 +18,12 @@ struct WorkspaceOption: ParsableArguments {
     ///
     /// - Throws: `ValidationError` when neither names one.
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        if let workspace = self.workspace, !workspace.isEmpty { return workspace }
+        try Self.resolve(flag: self.workspace, environment: environment)
+    }
+
+    /// The workspace's name from `flag`, else `environment`'s `MODELGATE_WORKSPACE`.
+    static func resolve(flag: String?, environment: [String: String]) throws -> String {
+        if let flag, !flag.isEmpty { return flag }
         if let workspace = environment[Self.environmentVariable], !workspace.isEmpty { return workspace }
         throw ValidationError("no workspace: pass -w/--workspace NAME or set \(Self.environmentVariable)")
     }
