@@ -60,8 +60,10 @@ public actor EnvironmentCache {
     private let logger: Logger
     /// The interpreters found so far, by the command or version asked for.
     private var interpreters: [String: PythonInstallation] = [:]
-    /// Hashes being built now, with the resolves waiting for each.
-    private var inFlight: [String: [CheckedContinuation<Void, any Error>]] = [:]
+    /// Hashes a resolve is looking up or building now.
+    private var inFlight: Set<String> = []
+    /// The resolves waiting for them.
+    private let waiters = BuildWaiters()
 
     /// - Parameters:
     ///   - root: created (0700) if missing, with `logs/`.
@@ -116,18 +118,17 @@ public actor EnvironmentCache {
             // One resolve per hash at a time looks up and, on a miss, builds; the
             // others wait and then look up again, so a hash is never built twice
             // and a fresh build is never mistaken for a stale one.
-            if self.inFlight[hash] != nil {
+            if self.inFlight.contains(hash) {
                 await progress(.step("Environment \(short) is being looked up or built for another deployment; waiting for it"))
                 do {
-                    try await withCheckedThrowingContinuation { continuation in
-                        self.inFlight[hash, default: []].append(continuation)
-                    }
+                    try await self.waiters.wait(for: hash)
                 } catch is CancellationError {
-                    // The other resolve was cancelled with its deployment, not failed: try again.
+                    // Either this resolve was cancelled (the loop's check ends it), or the
+                    // other one was, with its deployment: then try again.
                 }
                 continue
             }
-            self.inFlight[hash] = []
+            self.inFlight.insert(hash)
             do {
                 let resolved: ResolvedEnvironment
                 if let found = try await self.lookup(content, workspace: workspace, environmentVariables: environment.environmentVariables) {
@@ -171,8 +172,8 @@ public actor EnvironmentCache {
     }
 
     private func finishBuild(_ hash: String, _ result: Result<Void, any Error>) {
-        let waiters = self.inFlight.removeValue(forKey: hash) ?? []
-        for waiter in waiters { waiter.resume(with: result) }
+        self.inFlight.remove(hash)
+        self.waiters.finish(hash, with: result)
     }
 
     // MARK: Building
@@ -220,7 +221,7 @@ public actor EnvironmentCache {
                     "pip install",
                     BuildProcess(
                         executable: python, arguments: ["-m", "pip", "install", "--no-input", "-r", requirementsPath],
-                        environment: environment, directory: location
+                        environment: environment
                     ),
                     logPath: logPath, deadline: deadline, progress: progress
                 )
@@ -229,7 +230,8 @@ public actor EnvironmentCache {
                 await progress(.step("Build step \(index + 1) of \(content.buildSteps.count): \(command)"))
                 try await self.step(
                     "build step \(index + 1)",
-                    BuildProcess(executable: "/bin/sh", arguments: ["-c", command], environment: environment, directory: location),
+                    // Each step starts in the environment's folder, with its bin/ first on PATH.
+                    BuildProcess(executable: "/bin/sh", arguments: ["-c", "cd \"$VIRTUAL_ENV\" || exit 1\n" + command], environment: environment),
                     logPath: logPath, deadline: deadline, progress: progress
                 )
             }
