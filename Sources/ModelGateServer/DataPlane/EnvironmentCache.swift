@@ -15,8 +15,9 @@ internal import Darwin
 /// is added to the workspace's), and only on a miss is one built. Building
 /// means a virtual environment under `<root>/<hash>` (`python -m venv`), the
 /// pip requirements installed into it (`pip install -r`), then the extra
-/// build steps run in it (`sh -c`), all as child processes that block no
-/// thread while they run. An environment with nothing to install and no
+/// build steps run in it (`sh -c`, starting in its folder), all as child
+/// processes (``BuildProcess``) waited for off the cooperative pool. An
+/// environment with nothing to install and no
 /// steps is not built at all: the server's own python3 runs it.
 ///
 /// Concurrent resolves of one hash build it once: the first builds, the
