@@ -14,7 +14,10 @@ public struct ModelGateCommand: AsyncParsableCommand {
             default ~/.modelgate).
             """,
         version: ModelGateVersion.current,
-        subcommands: [Serve.self, WorkspaceCommand.self, RegionCommand.self, HealthCommand.self]
+        subcommands: [
+            Serve.self, WorkspaceCommand.self, ModelCommand.self, EnvironmentCommand.self, ComputeCommand.self,
+            RegionCommand.self, HealthCommand.self,
+        ]
     )
 
     public init() {}

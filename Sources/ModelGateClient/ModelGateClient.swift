@@ -22,7 +22,8 @@ internal import Synchronization
 public final class ModelGateClient: Sendable {
     let rpc: RPCClient
     let credentials: Credentials?
-    private let accessToken = Mutex<String?>(nil)
+    /// The current access token; internal so that streaming calls in extensions can send it too.
+    let accessToken = Mutex<String?>(nil)
 
     init(rpc: RPCClient, credentials: Credentials?) {
         self.rpc = rpc

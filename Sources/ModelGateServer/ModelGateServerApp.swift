@@ -39,6 +39,10 @@ public final class ModelGateServerApp: Service, Sendable {
     let servingRegistry: ServingRegistry
     /// Where replicas run: child processes of this server.
     let replicaBackend: any ReplicaBackend
+    /// Registered models and their files; deployments materialise them from here.
+    let models: ModelStore
+    /// Finds or builds the environments deployments run in.
+    let environmentCache: EnvironmentCache
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -81,6 +85,18 @@ public final class ModelGateServerApp: Service, Sendable {
                 sessions: SessionStore(database: self.database), lifetime: configuration.accessTokenLifetime, clock: clock
             )
             let authenticator = Authenticator(issuer: issuer, principals: principals)
+            let models = try ModelStore(
+                database: self.database,
+                blobs: try BlobStore(root: self.dataDirectory.blobsPath, threadPool: .singleton),
+                materializedRoot: self.dataDirectory.modelsPath
+            )
+            self.models = models
+            self.environmentCache = try EnvironmentCache(
+                database: self.database, root: self.dataDirectory.environmentsPath,
+                configuration: configuration.environments, threadPool: .singleton, clock: clock, logger: logger
+            )
+            let environments = EnvironmentStore(database: self.database)
+            let computes = ComputeStore(database: self.database)
             try await AdminBootstrap.ensureAdmin(
                 principals: principals, hasher: hasher, clock: clock,
                 credentialsPath: self.dataDirectory.credentialsPath, logger: logger
@@ -93,6 +109,12 @@ public final class ModelGateServerApp: Service, Sendable {
             ).register(in: &router)
             WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
                 .register(in: &router)
+            ComputeService(computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
+                .register(in: &router)
+            ModelService(
+                models: models, environments: environments, workspaces: workspaces, authenticator: authenticator,
+                limits: configuration.modelLimits, clock: clock
+            ).register(in: &router)
             ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
                 .register(in: &router)
             DeploymentService(registry: self.servingRegistry, authenticator: authenticator).register(in: &router)

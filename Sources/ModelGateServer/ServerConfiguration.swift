@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     /// The replica harness folder (holding `modelgate_replica.py`); nil uses the
     /// one shipped in the server's resource bundle.
     public var replicaRuntimeDirectory: String?
+    /// How large a registered model may be.
+    public var modelLimits: ModelLimits
+    /// Which Python the server runs and how long an environment build may take.
+    public var environments: EnvironmentCache.Configuration
 
     public static let defaultPort = 7070
 
@@ -34,7 +38,9 @@ public struct ServerConfiguration: Sendable {
         drainTimeout: Duration = .seconds(30),
         accessTokenLifetime: Duration = .seconds(24 * 3600),
         secretHashIterations: Int = SecretHasher.defaultIterations,
-        replicaRuntimeDirectory: String? = nil
+        replicaRuntimeDirectory: String? = nil,
+        modelLimits: ModelLimits = ModelLimits(),
+        environments: EnvironmentCache.Configuration = EnvironmentCache.Configuration()
     ) {
         self.host = host
         self.port = port
@@ -45,5 +51,7 @@ public struct ServerConfiguration: Sendable {
         self.accessTokenLifetime = accessTokenLifetime
         self.secretHashIterations = secretHashIterations
         self.replicaRuntimeDirectory = replicaRuntimeDirectory
+        self.modelLimits = modelLimits
+        self.environments = environments
     }
 }

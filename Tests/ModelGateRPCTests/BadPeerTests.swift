@@ -232,7 +232,7 @@ struct BadPeerTests {
             // and others are still answered quickly
             let start = ContinuousClock.now
             try await server.expectServesOthers()
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 
@@ -263,7 +263,7 @@ struct BadPeerTests {
             let raw = try await server.makeRawClient()
             _ = try await raw.handshake()
             // Then it gets GO_AWAY and is closed
-            let goAway = try #require(try await raw.readGoAway(timeout: .seconds(3)))
+            let goAway = try #require(try await raw.readGoAway(timeout: .seconds(10)))
             #expect(goAway.code == .deadlineExceeded)
             #expect(await raw.waitForClose())
             try await server.expectServesOthers()

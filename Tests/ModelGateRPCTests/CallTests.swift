@@ -132,7 +132,7 @@ struct CallTests {
                 let _: TestMessage = try await client.unary(TestMethod.slow, TestMessage(number: 10_000), timeout: .milliseconds(100))
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(ContinuousClock.now - start < .seconds(5))
             // The handler's sleep was cancelled: no handler keeps running.
             #expect(await server.eventually { server.server.activeCallCount == 0 })
             await client.close()
@@ -238,7 +238,7 @@ struct CallTests {
         try await withTestServer { server in
             let client = try await server.makeClient()
             let roundTrip = try await client.ping()
-            #expect(roundTrip < .seconds(1))
+            #expect(roundTrip < .seconds(5))
             await client.close()
         }
     }

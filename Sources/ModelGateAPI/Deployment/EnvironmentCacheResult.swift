@@ -13,6 +13,9 @@ public struct EnvironmentCacheResult: ProtoEnum {
     public static let globalHit = EnvironmentCacheResult(rawValue: 2)
     /// Not found; built and stored in both caches.
     public static let miss = EnvironmentCacheResult(rawValue: 3)
+    /// Nothing to build (no packages, no build steps): the server's own python3 runs the scoring code, and no
+    /// cache is involved.
+    public static let machinePython = EnvironmentCacheResult(rawValue: 4)
 
     public static let protoName = "modelgate.v1.EnvironmentCacheResult"
     public static let knownValues: [(name: String, value: Int32)] = [
@@ -20,5 +23,6 @@ public struct EnvironmentCacheResult: ProtoEnum {
         ("ENVIRONMENT_CACHE_RESULT_WORKSPACE_HIT", 1),
         ("ENVIRONMENT_CACHE_RESULT_GLOBAL_HIT", 2),
         ("ENVIRONMENT_CACHE_RESULT_MISS", 3),
+        ("ENVIRONMENT_CACHE_RESULT_MACHINE_PYTHON", 4),
     ]
 }

@@ -5,8 +5,7 @@ public import ModelGateRPC
 
 /// `modelgate.v1.WorkspaceService`: workspaces and regions.
 ///
-/// Compute targets are not built yet; their methods answer `UNIMPLEMENTED`
-/// through ``UnimplementedMethods``.
+/// The same service's compute-target calls are registered by ``ComputeService``.
 public struct WorkspaceService: Sendable {
     private let workspaces: WorkspaceStore
     private let regions: RegionStore

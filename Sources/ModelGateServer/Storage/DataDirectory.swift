@@ -7,12 +7,16 @@ internal import Darwin
 #endif
 
 /// The server's data directory: `modelgate.sqlite` (+ WAL files), `blobs/`
-/// (content-addressed model files and source archives) and `credentials.json`.
+/// (content-addressed model files and source archives), `models/` (model
+/// files laid out for replicas), `environments/` (built Python environments)
+/// and `credentials.json`.
 struct DataDirectory: Sendable {
     let path: String
 
     var databasePath: String { self.path + "/modelgate.sqlite" }
     var blobsPath: String { self.path + "/blobs" }
+    var modelsPath: String { self.path + "/models" }
+    var environmentsPath: String { self.path + "/environments" }
     var credentialsPath: String { self.path + "/" + CredentialsFile.fileName }
 
     /// Creates the directory and `blobs/` with mode 0700 when missing.

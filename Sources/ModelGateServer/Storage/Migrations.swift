@@ -88,6 +88,95 @@ public enum Migrations {
         Migration(version: 2, name: "seed regions and their round-trip latencies") { connection in
             try RegionCatalog.seed(into: connection)
         },
+        // Models, environments, the environment build cache and compute targets.
+        // Everything belongs to a workspace and goes with it. Version counters
+        // live in their own tables so a deleted version's number is never
+        // handed out again: a deployment that names `iris:3` must never get
+        // different files. model_files_by_blob answers "is this blob still
+        // used?" when a version is deleted.
+        .sql(3, "models, environments, environment cache, compute targets", """
+            CREATE TABLE model_names (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                last_version INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name)
+            );
+            CREATE TABLE models (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                properties_json TEXT NOT NULL DEFAULT '{}',
+                model_framework TEXT NOT NULL DEFAULT '',
+                model_framework_version TEXT NOT NULL DEFAULT '',
+                size_bytes INTEGER NOT NULL,
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name, version)
+            );
+            CREATE TABLE model_files (
+                workspace TEXT NOT NULL COLLATE NOCASE,
+                name TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                path TEXT NOT NULL,
+                size_bytes INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                PRIMARY KEY (workspace, name, version, path),
+                FOREIGN KEY (workspace, name, version) REFERENCES models(workspace, name, version) ON DELETE CASCADE
+            );
+            CREATE INDEX model_files_by_blob ON model_files(sha256);
+            CREATE TABLE environment_names (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                last_version INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name)
+            );
+            CREATE TABLE environments (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                python_version TEXT NOT NULL DEFAULT '',
+                pip_requirements_json TEXT NOT NULL DEFAULT '[]',
+                conda_yaml TEXT NOT NULL DEFAULT '',
+                base_image TEXT NOT NULL DEFAULT '',
+                build_steps_json TEXT NOT NULL DEFAULT '[]',
+                environment_variables_json TEXT NOT NULL DEFAULT '{}',
+                content_hash TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name, version)
+            );
+            CREATE TABLE environment_builds (
+                content_hash TEXT PRIMARY KEY,
+                location TEXT NOT NULL,
+                python_executable TEXT NOT NULL,
+                built_at_ms INTEGER NOT NULL
+            );
+            CREATE TABLE workspace_environment_cache (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                content_hash TEXT NOT NULL REFERENCES environment_builds(content_hash) ON DELETE CASCADE,
+                added_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, content_hash)
+            );
+            CREATE TABLE computes (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL COLLATE NOCASE,
+                type TEXT NOT NULL,
+                region TEXT NOT NULL REFERENCES regions(name),
+                purpose TEXT NOT NULL,
+                cpu_cores REAL NOT NULL CHECK (cpu_cores > 0),
+                memory_gb REAL NOT NULL CHECK (memory_gb > 0),
+                gpus INTEGER NOT NULL CHECK (gpus >= 0),
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name)
+            );
+            """),
     ]
 
     /// Brings the database up to the newest migration in `migrations`.

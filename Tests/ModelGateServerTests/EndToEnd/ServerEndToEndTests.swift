@@ -98,11 +98,11 @@ struct ServerEndToEndTests {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let auth = try await server.signIn()
-            let attach = await statusCode {
-                let _: ComputeTarget = try await server.client.unary(ModelGateMethods.Workspace.attachCompute, AttachComputeRequest(), metadata: auth)
+            let getKeys = await statusCode {
+                let _: GetKeysResponse = try await server.client.unary(ModelGateMethods.Auth.getKeys, GetKeysRequest(), metadata: auth)
             }
-            #expect(attach?.0 == .unimplemented)
-            #expect(attach?.1 == "modelgate.v1.WorkspaceService/AttachCompute is not implemented yet")
+            #expect(getKeys?.0 == .unimplemented)
+            #expect(getKeys?.1 == "modelgate.v1.AuthService/GetKeys is not implemented yet")
 
             let progress = server.client.serverStreaming(
                 ModelGateMethods.Deployment.waitForDeployment, WaitForDeploymentRequest(), metadata: auth, as: DeploymentProgress.self

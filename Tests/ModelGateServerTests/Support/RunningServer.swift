@@ -18,9 +18,11 @@ struct RunningServer {
     /// Starts the app on `dataDirectory`, runs `body`, then shuts down gracefully
     /// and waits until the app has stopped (database closed), even if `body` throws.
     static func with<T: Sendable>(
-        dataDirectory: String, _ body: (RunningServer) async throws -> T
+        dataDirectory: String, configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (RunningServer) async throws -> T
     ) async throws -> T {
-        let configuration = ServerConfiguration(dataDirectory: dataDirectory, host: "127.0.0.1", port: 0, secretHashIterations: 1_000)
+        var configuration = ServerConfiguration(dataDirectory: dataDirectory, host: "127.0.0.1", port: 0, secretHashIterations: 1_000)
+        configure(&configuration)
         let app = try await ModelGateServerApp(configuration: configuration, logger: quietLogger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let group = ServiceGroup(services: [app], logger: quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
