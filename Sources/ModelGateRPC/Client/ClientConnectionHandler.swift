@@ -35,7 +35,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var goAwayMessage: String?
     private var pings: [UInt64: EventLoopPromise<Void>] = [:]
     private var nextPing: UInt64 = 0
-    private var readHeldBack = false
     private var context: ChannelHandlerContext?
 
     init(limits: RPCLimits, writer: ConnectionWriter<ClientStream>, ready: EventLoopPromise<Void>) {
@@ -367,19 +366,4 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         if wrote { context.flush() }
     }
 
-    func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            self.readHeldBack = true
-        }
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable && self.readHeldBack {
-            self.readHeldBack = false
-            context.read()
-        }
-        context.fireChannelWritabilityChanged()
-    }
 }

@@ -68,6 +68,9 @@ public final class RPCClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // Stop reading while the socket cannot take our writes: a peer that does
+                    // not read cannot make us buffer its answers without bound (slow read).
+                    try sync.addHandler(BackPressureHandler())
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFrameSize)))
                     try sync.addHandler(ClientConnectionHandler(limits: limits, writer: writer, ready: ready))
                 }

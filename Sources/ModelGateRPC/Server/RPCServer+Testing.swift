@@ -20,6 +20,9 @@ extension RPCServer {
             calls: continuation, peer: channel.remoteAddress.map { "\($0)" } ?? "embedded", logger: logger
         )
         let sync = channel.pipeline.syncOperations
+        // Stop reading while the socket cannot take our writes: a peer that does
+        // not read cannot make us buffer its answers without bound (slow read).
+        try sync.addHandler(BackPressureHandler())
         try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFrameSize)))
         try sync.addHandler(handler)
         // Dropping `calls` would refuse every call as the connection closing;

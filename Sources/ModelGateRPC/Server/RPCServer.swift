@@ -211,6 +211,9 @@ public final class RPCServer: Service, Sendable {
             calls: continuation, peer: peer, logger: logger
         )
         let sync = channel.pipeline.syncOperations
+        // Stop reading while the socket cannot take our writes: a peer that does
+        // not read cannot make us buffer its answers without bound (slow read).
+        try sync.addHandler(BackPressureHandler())
         try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: self.configuration.limits.maxFrameSize)))
         try sync.addHandler(handler)
         let connection = ServerConnection(

@@ -62,7 +62,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private var idleTimer: Scheduled<Void>?
     /// Set once a graceful GO_AWAY went out: streams above it are refused.
     private var goAwayLastStreamID: UInt32?
-    private var readHeldBack = false
     private var context: ChannelHandlerContext?
     private var started = false
 
@@ -549,21 +548,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if wrote { context.flush() }
     }
 
-    func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            self.readHeldBack = true
-        }
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable && self.readHeldBack {
-            self.readHeldBack = false
-            context.read()
-        }
-        context.fireChannelWritabilityChanged()
-    }
 
     private func sendGoAway(code: StatusCode, message: String) {
         var goAway = GoAway()
