@@ -1,6 +1,7 @@
 public import ArgumentParser
 internal import Foundation
 internal import ModelGateAPI
+internal import ModelGateServer
 
 /// The `modelgate` command: the server (`serve`) and the client commands in one binary.
 public struct ModelGateCommand: AsyncParsableCommand {
@@ -13,7 +14,7 @@ public struct ModelGateCommand: AsyncParsableCommand {
             or MODELGATE_CREDENTIALS, else from the data directory (--data-dir, MODELGATE_DATA_DIR, \
             default ~/.modelgate).
             """,
-        version: ModelGateVersion.current,
+        version: ModelGateServerApp.version,
         subcommands: [
             Serve.self, WorkspaceCommand.self, ModelCommand.self, EnvironmentCommand.self, ComputeCommand.self,
             RegionCommand.self, HealthCommand.self,
@@ -50,9 +51,4 @@ public struct ModelGateCommand: AsyncParsableCommand {
         default: 1
         }
     }
-}
-
-/// The version `modelgate --version` and the health call report.
-public enum ModelGateVersion {
-    public static let current = "0.1.0"
 }

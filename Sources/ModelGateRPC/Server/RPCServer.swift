@@ -205,17 +205,8 @@ public final class RPCServer: Service, Sendable {
         var logger = self.logger
         logger[metadataKey: "connection.id"] = "\(id)"
         logger[metadataKey: "connection.peer"] = "\(peer)"
-        let (calls, continuation) = AsyncStream.makeStream(of: AcceptedCall.self)
-        let handler = ServerConnectionHandler(
-            limits: self.configuration.limits, handlers: self.router.handlers, allocator: channel.allocator,
-            calls: continuation, peer: peer, logger: logger
-        )
-        let sync = channel.pipeline.syncOperations
-        // Stop reading while the socket cannot take our writes: a peer that does
-        // not read cannot make us buffer its answers without bound (slow read).
-        try sync.addHandler(BackPressureHandler())
-        try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: self.configuration.limits.maxFrameSize)))
-        try sync.addHandler(handler)
+        let (handler, calls) = try Self.installConnectionHandlers(
+            on: channel, limits: self.configuration.limits, router: self.router, peer: peer, logger: logger)
         let connection = ServerConnection(
             id: id, channel: channel, calls: calls, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), logger: logger
         )
@@ -232,5 +223,26 @@ public final class RPCServer: Service, Sendable {
         }
         logger.debug("Accepted connection")
         return connection
+    }
+}
+
+extension RPCServer {
+    /// The one place a connection's pipeline is built, for served connections
+    /// and for the fuzzer's embedded ones alike.
+    static func installConnectionHandlers(
+        on channel: any Channel, limits: RPCLimits, router: RPCRouter, peer: String, logger: Logger
+    ) throws -> (ServerConnectionHandler, AsyncStream<AcceptedCall>) {
+        let (calls, continuation) = AsyncStream.makeStream(of: AcceptedCall.self)
+        let handler = ServerConnectionHandler(
+            limits: limits, handlers: router.handlers, allocator: channel.allocator,
+            calls: continuation, peer: peer, logger: logger
+        )
+        let sync = channel.pipeline.syncOperations
+        // Stop reading while the socket cannot take our writes: a peer that does
+        // not read cannot make us buffer its answers without bound (slow read).
+        try sync.addHandler(BackPressureHandler())
+        try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFrameSize)))
+        try sync.addHandler(handler)
+        return (handler, calls)
     }
 }
