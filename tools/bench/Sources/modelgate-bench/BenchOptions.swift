@@ -12,6 +12,9 @@ struct BenchOptions: Sendable {
     var only: Set<String>?
     /// Internal: run as the child server of the idle-memory probe.
     var serveIdle = false
+    /// `scoring --plan FILE`: the ModelGate side of the scoring benchmark
+    /// (tools/bench/scoring runs it with a plan it writes).
+    var scoringPlan: String?
 
     func includes(_ scenario: String) -> Bool {
         if scenario == "idle" && self.skipIdle { return false }
@@ -20,6 +23,7 @@ struct BenchOptions: Sendable {
 
     static let usage = """
         usage: modelgate-bench [--seconds S] [--payload BYTES] [--idle-connections N] [--skip-idle]
+               modelgate-bench scoring --plan FILE   (run by tools/bench/scoring)
 
           --seconds S            measured time per scenario (default 3)
           --payload BYTES        request and response body size (default 64)
@@ -31,6 +35,14 @@ struct BenchOptions: Sendable {
 
     init(arguments: [String]) throws(BenchError) {
         var rest = arguments[...]
+        if rest.first == "scoring" {
+            rest.removeFirst()
+            guard rest.popFirst() == "--plan", let plan = rest.popFirst(), rest.isEmpty else {
+                throw BenchError("usage: modelgate-bench scoring --plan FILE (tools/bench/scoring writes the plan and runs this)")
+            }
+            self.scoringPlan = plan
+            return
+        }
         func value(_ name: String) throws(BenchError) -> String {
             guard let value = rest.popFirst() else { throw BenchError("\(name) needs a value\n\(Self.usage)") }
             return value
