@@ -124,8 +124,7 @@ def wrk(url, lua, concurrency, seconds):
         errors += int(non2xx.group(1))
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report)
     if sockets:
-        # wrk counts the server's close after each answer as a read error; only the others are failures.
-        errors += int(sockets.group(1)) + int(sockets.group(3)) + int(sockets.group(4))
+        errors += sum(int(count) for count in sockets.groups())
     result["errors"] = errors
     return result
 
@@ -222,7 +221,7 @@ def pack(source_dir, archive):
             tar.add(os.path.join(source_dir, name), arcname=name)
 
 
-def modelgate(scripts, args, workdir):
+def modelgate(scripts, args, workdir, failures):
     data_dir = os.path.join(workdir, "modelgate-data")
     os.makedirs(data_dir)
     logfile = open(os.path.join(workdir, "modelgate-serve.log"), "wb")
@@ -268,9 +267,12 @@ def modelgate(scripts, args, workdir):
         plan_file = os.path.join(workdir, "modelgate-plan.json")
         with open(plan_file, "w") as handle:
             json.dump(plan, handle, indent=2)
-        output = subprocess.run([args.bench, "scoring", "--plan", plan_file], check=True, stdout=subprocess.PIPE,
-                                timeout=3600).stdout.decode()
-        return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        finished = subprocess.run([args.bench, "scoring", "--plan", plan_file], stdout=subprocess.PIPE, timeout=3600)
+        results = [json.loads(line) for line in finished.stdout.decode().splitlines() if line.startswith("{")]
+        if finished.returncode != 0:
+            # Keep the figures measured before the failure.
+            failures.append("ModelGate: modelgate-bench scoring exited with %d (see above)" % finished.returncode)
+        return results
     finally:
         stop(server)
         logfile.close()
@@ -498,16 +500,26 @@ def main():
     if load_before > 1.0:
         log("note: load average %.2f: the machine is not quiet, figures will be low and noisy" % load_before)
     results = []
+    failures = []
+
+    def attempt(what, measure):
+        """Runs one system; a failure is reported and the others still run."""
+        try:
+            results.extend(measure())
+        except Exception as error:  # noqa: BLE001 - any failure of one system
+            log("%s failed: %s" % (what, error))
+            failures.append("%s: %s" % (what, error))
+
     try:
         for script in scripts:
             if "ceiling" in systems:
-                results += ceiling(script, args)
+                attempt("ceiling (%s)" % script.name, lambda: ceiling(script, args))
             if "azure" in systems:
-                results += azure(script, args, workdir)
+                attempt("Azure (%s)" % script.name, lambda: azure(script, args, workdir))
             if "grpcio" in systems:
-                results += grpcio(script, args, workdir)
+                attempt("grpcio (%s)" % script.name, lambda: grpcio(script, args, workdir))
         if "modelgate" in systems:
-            results += modelgate(scripts, args, workdir)
+            attempt("ModelGate", lambda: modelgate(scripts, args, workdir, failures))
     finally:
         with open(os.path.join(workdir, "results.json"), "w") as handle:
             json.dump(results, handle, indent=1)
@@ -515,7 +527,12 @@ def main():
             log("kept %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(render(scripts, results, args, load_before, os.getloadavg()[0]))
+    table = render(scripts, results, args, load_before, os.getloadavg()[0])
+    if failures:
+        table += "\n\nNot measured (failed):\n" + "\n".join("  " + failure for failure in failures)
+    print(table)
+    if failures:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
