@@ -351,7 +351,8 @@ def find(results, script, system, mode, concurrency, replicas=None):
 def render(scripts, results, args, load_before, load_after):
     lines = [""]
     lines.append("Scoring benchmark: the same score.py behind each system, one run on this machine "
-                 "(%d cores; load average %.2f before, %.2f after), %g s per figure after %g s warm-up"
+                 "(%d cores; 1-minute load average %.2f before, %.2f after, which counts this run's own processes), "
+                 "%g s per figure after %g s warm-up"
                  % (os.cpu_count(), load_before, load_after, args.seconds, args.warmup))
     lines.append("concurrency = requests in flight: HTTP connections (wrk), unary calls, or requests "
                  "in flight on one stream; ratios are requests/s over Azure's and grpcio's at the same concurrency "
