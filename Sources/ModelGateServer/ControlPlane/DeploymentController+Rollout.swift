@@ -93,7 +93,9 @@ extension DeploymentController {
             if case .initFailed(let error, let traceback) = event.kind {
                 lastFailure = traceback.isEmpty ? error : "\(error)\n\(traceback)"
             }
-            if pool.currentState != .transitioning { break }
+            // Each event carries the state after it, and a change of state is an
+            // event of its own, so events that led up to the change are all seen first.
+            if event.state != .transitioning { break }
         }
         if Task.isCancelled {
             await self.stop(pool)
