@@ -324,18 +324,18 @@ struct DeploymentEndToEndTests {
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let deployments = try await Deployments.prepare(server)
             var config = Self.aci
-            config.scoringTimeoutMs = 300
+            config.scoringTimeoutMs = 2_000
             config.maxRequestWaitTimeMs = 100
             try await deployments.deployAndWait("sleepy", archive: try Deployments.archive(script: "sleepy.py"), config: config)
             // One replica, one request at a time: while one sleeps, another waits 100 ms and is refused.
-            async let busy = deployments.score("sleepy", "0.25", key: nil)
-            try await Task.sleep(for: .milliseconds(50))
+            async let busy = deployments.score("sleepy", "1.5", key: nil)
+            try await Task.sleep(for: .milliseconds(400))
             let refused = await rpcError { _ = try await deployments.score("sleepy", "0", key: nil) }
             #expect(refused?.code == .resourceExhausted)
             _ = try await busy
-            let slow = await rpcError { _ = try await deployments.score("sleepy", "2", key: nil) }
+            let slow = await rpcError { _ = try await deployments.score("sleepy", "5", key: nil) }
             #expect(slow?.code == .deadlineExceeded)
-            #expect(slow?.message.contains("300 ms") == true)
+            #expect(slow?.message.contains("2000 ms") == true, "\(slow?.message ?? "")")
         }
     }
 
