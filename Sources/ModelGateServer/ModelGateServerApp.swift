@@ -43,6 +43,8 @@ public final class ModelGateServerApp: Service, Sendable {
     let models: ModelStore
     /// Finds or builds the environments deployments run in.
     let environmentCache: EnvironmentCache
+    /// Deploys services and brings them back at start-up.
+    let deployments: DeploymentController
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -85,11 +87,8 @@ public final class ModelGateServerApp: Service, Sendable {
                 sessions: SessionStore(database: self.database), lifetime: configuration.accessTokenLifetime, clock: clock
             )
             let authenticator = Authenticator(issuer: issuer, principals: principals)
-            let models = try ModelStore(
-                database: self.database,
-                blobs: try BlobStore(root: self.dataDirectory.blobsPath, threadPool: .singleton),
-                materializedRoot: self.dataDirectory.modelsPath
-            )
+            let blobs = try BlobStore(root: self.dataDirectory.blobsPath, threadPool: .singleton)
+            let models = try ModelStore(database: self.database, blobs: blobs, materializedRoot: self.dataDirectory.modelsPath)
             self.models = models
             self.environmentCache = try EnvironmentCache(
                 database: self.database, root: self.dataDirectory.environmentsPath,
@@ -97,6 +96,14 @@ public final class ModelGateServerApp: Service, Sendable {
             )
             let environments = EnvironmentStore(database: self.database)
             let computes = ComputeStore(database: self.database)
+            let services = ServiceStore(database: self.database)
+            let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
+                services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
+                sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
+                environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
+                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger
+            ))
+            self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
                 principals: principals, hasher: hasher, clock: clock,
                 credentialsPath: self.dataDirectory.credentialsPath, logger: logger
@@ -109,15 +116,22 @@ public final class ModelGateServerApp: Service, Sendable {
             ).register(in: &router)
             WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
                 .register(in: &router)
-            ComputeService(computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
-                .register(in: &router)
+            ComputeService(
+                computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
+                isComputeInUse: { workspace, name in await deployments.isComputeInUse(workspace: workspace, compute: name) },
+                usage: { workspace, name in await deployments.usage(workspace: workspace, compute: name) }
+            ).register(in: &router)
             ModelService(
                 models: models, environments: environments, workspaces: workspaces, authenticator: authenticator,
-                limits: configuration.modelLimits, clock: clock
+                limits: configuration.modelLimits, clock: clock,
+                isModelInUse: { workspace, name, version in
+                    try await services.isModelInUse(workspace: workspace, name: name, version: version)
+                }
             ).register(in: &router)
             ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
                 .register(in: &router)
-            DeploymentService(registry: self.servingRegistry, authenticator: authenticator).register(in: &router)
+            DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
+            AuthService(controller: deployments, authenticator: authenticator).register(in: &router)
             UnimplementedMethods.register(in: &router)
 
             var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)
@@ -154,6 +168,8 @@ public final class ModelGateServerApp: Service, Sendable {
                     let port = try await self.server.boundPort()
                     let address = Self.clientAddress(host: self.configuration.host, port: port)
                     await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                    // Services deployed before the restart come back in the background.
+                    try await self.deployments.start(serverAddress: address)
                     self.logger.info("ModelGate server listening", metadata: [
                         "server.address": "\(address)", "server.version": "\(Self.version)",
                         "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
@@ -178,12 +194,8 @@ public final class ModelGateServerApp: Service, Sendable {
     }
 
     private func finish() async {
-        // Calls have drained; now the replicas.
-        await withDiscardingTaskGroup { group in
-            for entry in self.servingRegistry.entries {
-                group.addTask { await entry.pool.stop() }
-            }
-        }
+        // Calls have drained; now the rollouts and the replicas.
+        await self.deployments.shutdown()
         await self.replicaBackend.shutdown()
         await self.database.close()
         self.state.withLock { $0 = .finished }

@@ -1,29 +1,69 @@
 internal import ModelGateAPI
 public import ModelGateRPC
 
-/// `modelgate.v1.DeploymentService`: for now `GetLogs`, the replicas' output.
-///
-/// The other methods (Deploy, WaitForDeployment, ...) answer `UNIMPLEMENTED`
-/// through ``UnimplementedMethods`` until the deployment step adds them here.
+/// `modelgate.v1.DeploymentService` for web services: Deploy,
+/// WaitForDeployment, Get/List/Update/DeleteService and GetLogs. The
+/// ``DeploymentController`` does the work; this type checks the caller's
+/// role and speaks the wire types. Endpoints answer `UNIMPLEMENTED` through
+/// ``UnimplementedMethods`` until they are built.
 public struct DeploymentService: Sendable {
-    private let registry: ServingRegistry
+    private let controller: DeploymentController
     private let authenticator: Authenticator
 
     /// Lines per `GetLogsResponse` when sending a backlog.
     static let linesPerMessage = 500
 
-    init(registry: ServingRegistry, authenticator: Authenticator) {
-        self.registry = registry
+    init(controller: DeploymentController, authenticator: Authenticator) {
+        self.controller = controller
         self.authenticator = authenticator
     }
 
     /// Adds this service's methods to `router`.
     public func register(in router: inout RPCRouter) {
+        router.authenticatedUnary(ModelGateMethods.Deployment.deploy, self.authenticator) { (request: DeployRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "deploy services")
+            var response = DeployResponse()
+            response.service = try await self.controller.deploy(request, createdBy: caller.principal.clientID)
+            return response
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.getService, self.authenticator) { (request: GetServiceRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read services")
+            return try await self.controller.service(workspace: request.workspace, name: request.name)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.listServices, self.authenticator) { (request: ListServicesRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "list services")
+            var response = ListServicesResponse()
+            response.services = try await self.controller.services(request)
+            return response
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.updateService, self.authenticator) { (request: UpdateServiceRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "update services")
+            return try await self.controller.update(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.deleteService, self.authenticator) { (request: DeleteServiceRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "delete services")
+            try await self.controller.delete(workspace: request.workspace, name: request.name)
+            return DeleteServiceResponse()
+        }
+        router.serverStreaming(ModelGateMethods.Deployment.waitForDeployment) {
+            (request: WaitForDeploymentRequest, context, responses: ResponseWriter<DeploymentProgress>) in
+            let caller = try await self.authenticator.authenticate(metadata: context.metadata)
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "follow the deployment of service '\(request.name)'")
+            var ended = false
+            for await event in try await self.controller.progress(workspace: request.workspace, name: request.name) {
+                try await responses.write(event)
+                ended = event.final
+            }
+            if !ended {
+                throw RPCError(code: .notFound, message: "service '\(request.name)' was deleted during its deployment")
+            }
+        }
         router.serverStreaming(ModelGateMethods.Deployment.getLogs) {
             (request: GetLogsRequest, context, responses: ResponseWriter<GetLogsResponse>) in
             let caller = try await self.authenticator.authenticate(metadata: context.metadata)
             try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read the logs of service '\(request.name)'")
-            try await self.getLogs(request, responses: responses)
+            let logs = try await self.controller.logs(workspace: request.workspace, name: request.name)
+            try await Self.getLogs(request, logs: logs, responses: responses)
         }
     }
 
@@ -31,12 +71,8 @@ public struct DeploymentService: Sendable {
     /// service's replicas, in batches; with `follow`, then every new line as it is
     /// written, until the caller cancels or the service goes away.
     ///
-    /// - Throws: `NOT_FOUND` for a service that is not deployed,
-    ///   `INVALID_ARGUMENT` for a `start_offset` without a `replica_id`.
-    func getLogs(_ request: GetLogsRequest, responses: ResponseWriter<GetLogsResponse>) async throws {
-        guard let entry = self.registry.entry(workspace: request.workspace, service: request.name) else {
-            throw RPCError(code: .notFound, message: "no service '\(request.name)' is deployed in workspace '\(request.workspace)'")
-        }
+    /// - Throws: `INVALID_ARGUMENT` for a `start_offset` without a `replica_id`.
+    static func getLogs(_ request: GetLogsRequest, logs: ServiceLogBuffer, responses: ResponseWriter<GetLogsResponse>) async throws {
         var filter = ServiceLogFilter()
         filter.replicaID = request.replicaID.isEmpty ? nil : request.replicaID
         filter.version = request.version.isEmpty ? nil : request.version
@@ -47,14 +83,14 @@ public struct DeploymentService: Sendable {
                 throw RPCError(code: .invalidArgument, message: "start_offset needs a replica_id: offsets count within one replica's log")
             }
             filter.minimumOffset = request.startOffset > 0
-                ? request.startOffset : max(0, entry.logs.length(of: replicaID) + request.startOffset)
+                ? request.startOffset : max(0, logs.length(of: replicaID) + request.startOffset)
             tail = 0
         }
         guard request.follow else {
-            try await Self.send(Self.last(tail, perReplicaOf: entry.logs.tail(0, matching: filter)), to: responses, evenIfEmpty: true)
+            try await Self.send(Self.last(tail, perReplicaOf: logs.tail(0, matching: filter)), to: responses, evenIfEmpty: true)
             return
         }
-        let (everything, lines) = entry.logs.follow(tail: 0, matching: filter)
+        let (everything, lines) = logs.follow(tail: 0, matching: filter)
         let backlog = Self.last(tail, perReplicaOf: everything)
         // Even with nothing written yet, answer at once so the caller knows the follow started.
         try await Self.send(backlog, to: responses, evenIfEmpty: true)

@@ -37,6 +37,24 @@ public enum ResourceName {
         }
     }
 
+    /// A web service's name: 3-32 characters of lower-case letters, digits
+    /// and `-`, starting with a letter and ending with a letter or digit
+    /// (Azure's rule for services).
+    ///
+    /// - Throws: `INVALID_ARGUMENT` with the rule.
+    public static func validateService(_ name: String) throws(RPCError) {
+        let rule = "service names are 3-32 characters of lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"
+        let bytes = Array(name.utf8)
+        let isLower = { (byte: UInt8) in byte >= 0x61 && byte <= 0x7A }
+        let isDigit = { (byte: UInt8) in byte >= 0x30 && byte <= 0x39 }
+        guard (3...32).contains(bytes.count), isLower(bytes[0]), let last = bytes.last, isLower(last) || isDigit(last),
+              bytes.allSatisfy({ isLower($0) || isDigit($0) || $0 == 0x2D })
+        else {
+            let shown = name.isEmpty ? "name is required" : "invalid service name '\(ModelFilePath.printable(name))'"
+            throw RPCError(code: .invalidArgument, message: "\(shown): \(rule)")
+        }
+    }
+
     private static func isLetter(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }

@@ -8,7 +8,8 @@ internal import Darwin
 
 /// The server's data directory: `modelgate.sqlite` (+ WAL files), `blobs/`
 /// (content-addressed model files and source archives), `models/` (model
-/// files laid out for replicas), `environments/` (built Python environments)
+/// files laid out for replicas), `environments/` (built Python environments), `sources/` (unpacked
+/// deployment source directories)
 /// and `credentials.json`.
 struct DataDirectory: Sendable {
     let path: String
@@ -17,6 +18,8 @@ struct DataDirectory: Sendable {
     var blobsPath: String { self.path + "/blobs" }
     var modelsPath: String { self.path + "/models" }
     var environmentsPath: String { self.path + "/environments" }
+    /// Unpacked source directories of deployments, by archive hash.
+    var sourcesPath: String { self.path + "/sources" }
     var credentialsPath: String { self.path + "/" + CredentialsFile.fileName }
 
     /// Creates the directory and `blobs/` with mode 0700 when missing.

@@ -177,6 +177,37 @@ public enum Migrations {
                 PRIMARY KEY (workspace, name)
             );
             """),
+        .sql(4, "web services and the models they serve", """
+            CREATE TABLE services (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL COLLATE NOCASE,
+                compute_type TEXT NOT NULL,
+                compute_target TEXT NOT NULL DEFAULT '',
+                models_json TEXT NOT NULL DEFAULT '[]',
+                inference_config BLOB NOT NULL,
+                deployment_config BLOB NOT NULL,
+                primary_key TEXT NOT NULL,
+                secondary_key TEXT NOT NULL,
+                state INTEGER NOT NULL,
+                error TEXT NOT NULL DEFAULT '',
+                error_code INTEGER NOT NULL DEFAULT 0,
+                generation INTEGER NOT NULL CHECK (generation >= 1),
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name)
+            );
+            CREATE TABLE service_models (
+                workspace TEXT NOT NULL COLLATE NOCASE,
+                service TEXT NOT NULL COLLATE NOCASE,
+                model_name TEXT NOT NULL,
+                model_version INTEGER NOT NULL,
+                PRIMARY KEY (workspace, service, model_name, model_version),
+                FOREIGN KEY (workspace, service) REFERENCES services(workspace, name) ON DELETE CASCADE
+            );
+            CREATE INDEX service_models_by_model ON service_models(workspace, model_name, model_version);
+            CREATE INDEX services_by_compute ON services(workspace, compute_target);
+            """),
     ]
 
     /// Brings the database up to the newest migration in `migrations`.
