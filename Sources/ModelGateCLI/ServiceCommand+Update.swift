@@ -8,9 +8,10 @@ extension ServiceCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a web service's models, code or settings, and wait until it is ready.",
             discussion: """
-                Only what is given changes: -m replaces the models, -ic the code and environment, and \
-                each key present in -dc its own setting (computeType and the compute target cannot \
-                change). Replicas are replaced without failing requests in flight.
+                Only what is given changes, as with Azure's Webservice.update: -m replaces the models, \
+                -ic the code and environment, and each setting -dc gives replaces its current value \
+                (the compute target cannot change). Replicas are replaced without failing requests \
+                in flight.
                 """
         )
         @OptionGroup var options: ClientOptions
@@ -18,9 +19,6 @@ extension ServiceCommand {
         @Option(name: [.short, .long], help: "The service's name.") var name: String
         @OptionGroup var files: DeploymentFileOptions
         @Flag(name: .long, help: "Return once the change is accepted, without waiting.") var noWait = false
-
-        /// Deployment settings that cannot change after deployment, left out of the mask.
-        static let fixedFields: Set<String> = ["compute_type", "compute_target_name"]
 
         func validate() throws {
             guard !self.files.model.isEmpty || self.files.inferenceConfigFile != nil || self.files.deployConfigFile != nil
@@ -33,28 +31,21 @@ extension ServiceCommand {
             }
         }
 
-        /// The request's mask: `models`, `inference_config` and `deployment_config.<field>` for what was given.
-        static func updateMask(models: [String], inference: Bool, deploymentFields: [String]) -> [String] {
-            var mask: [String] = []
-            if !models.isEmpty { mask.append("models") }
-            if inference { mask.append("inference_config") }
-            mask += deploymentFields.filter { !Self.fixedFields.contains($0) }.map { "deployment_config." + $0 }
-            return mask
-        }
-
         func run() async throws {
             let workspace = try self.workspace.resolve()
             let log = ProgressLog(format: self.options.output)
             let printer = Printer(format: self.options.output)
             let inference = try self.files.inference(log: log)
             let deployment = try self.files.deployment(log: log)
-            let mask = Self.updateMask(models: self.files.model, inference: inference != nil, deploymentFields: deployment.fieldNames)
-            guard !mask.isEmpty else {
-                throw ValidationError("nothing to change: the deployment config sets no setting that can change")
+            guard inference != nil || !self.files.model.isEmpty || !deployment.fieldNames.isEmpty else {
+                throw ValidationError("nothing to change: the deployment config sets no setting")
             }
+            // An empty mask asks for Azure's update: given models and inference config replace the
+            // current ones, and the deployment config's set fields replace theirs, the rest staying.
+            // (A field the file sets to false or 0 is indistinguishable from one it leaves out.)
             try await self.options.withClient { client in
                 let accepted = try await client.updateService(
-                    workspace: workspace, name: self.name, updateMask: mask, models: self.files.model,
+                    workspace: workspace, name: self.name, updateMask: [], models: self.files.model,
                     inferenceConfig: inference?.config, deploymentConfig: deployment.fieldNames.isEmpty ? nil : deployment.config
                 )
                 if self.noWait {

@@ -94,7 +94,8 @@ struct ServiceView {
                 "replicas": self.replicas,
                 "scaling": Self.scaling(config),
                 "resources": "\(ComputeView.usage(config.cpuCores, of: config.cpuCoresLimit)) cores, \(ComputeView.usage(config.memoryGb, of: config.memoryGbLimit)) GB (request/limit)",
-                "error": self.service.error,
+                // The first line: a traceback follows in the progress and on stderr.
+                "error": self.service.error.split(separator: "\n").first.map(String.init) ?? "",
                 "tags": config.tags,
                 "description": config.description,
                 "createdAt": Printer.time(unixMs: self.service.createdAtUnixMs),
