@@ -7,8 +7,8 @@ internal import ModelGateClient
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Register, list, show and delete models.",
-        subcommands: [Register.self, List.self, Show.self, Delete.self]
+        abstract: "Register, list, show, delete and deploy models.",
+        subcommands: [Register.self, List.self, Show.self, Delete.self, Deploy.self]
     )
 
     struct Register: AsyncParsableCommand {

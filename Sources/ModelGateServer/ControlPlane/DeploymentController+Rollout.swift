@@ -60,8 +60,7 @@ extension DeploymentController {
                 deployment: config
             )
             pool.replicas = DeploymentDefaults.initialReplicas(config)
-            // Replicas of each generation have their own ids, so the logs tell an update's replicas apart.
-            pool.replicaIDPrefix = "r\(record.generation)-"
+            pool.replicaIDPrefix = Self.replicaIDPrefix(generation: record.generation)
             let placement = config.computeType == .aks ? "compute target '\(config.computeTargetName)'" : "ACI"
             reporter.report(
                 .scheduling,
@@ -93,7 +92,9 @@ extension DeploymentController {
             if case .initFailed(let error, let traceback) = event.kind {
                 lastFailure = traceback.isEmpty ? error : "\(error)\n\(traceback)"
             }
-            if pool.currentState != .transitioning { break }
+            // Each event carries the state after it, and a change of state is an
+            // event of its own, so events that led up to the change are all seen first.
+            if event.state != .transitioning { break }
         }
         if Task.isCancelled {
             await self.stop(pool)

@@ -108,7 +108,7 @@ public struct ScoringService: Sendable {
         let entry = try self.entry(for: request)
         try entry.auth.authenticate(metadata: context.metadata)
         let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
-        let answer = try await entry.pool.score(Self.replicaRequest(from: request, requestID: requestID), deadline: context.deadline)
+        let answer = try await self.score(Self.replicaRequest(from: request, requestID: requestID), on: entry, deadline: context.deadline)
         if let failure = answer.failure(serviceName: entry.name) { throw failure }
         return Self.response(to: answer, requestID: requestID, version: entry.pool.configuration.version, received: received)
     }
@@ -183,8 +183,8 @@ public struct ScoringService: Sendable {
         case .failure(let error): return Self.failedResponse(error, requestID: request.requestID, received: received)
         }
         do {
-            let answer = try await entry.pool.score(
-                Self.replicaRequest(from: request, requestID: request.requestID), deadline: context.deadline
+            let answer = try await self.score(
+                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, deadline: context.deadline
             )
             var response = Self.response(
                 to: answer, requestID: request.requestID, version: entry.pool.configuration.version, received: received
@@ -202,6 +202,19 @@ public struct ScoringService: Sendable {
             return Self.failedResponse(
                 RPCError(code: .internal, message: "internal error"), requestID: request.requestID, received: received
             )
+        }
+    }
+
+    /// Runs a request on the service's pool; if that pool was replaced (an
+    /// update or redeploy finished between the lookup and the call) and
+    /// refuses it as stopping, runs it on the new one instead, so an update
+    /// fails no request.
+    private func score(_ request: ReplicaRequest, on entry: ServingEntry, deadline: ContinuousClock.Instant?) async throws -> ReplicaResponse {
+        do {
+            return try await entry.pool.score(request, deadline: deadline)
+        } catch let error as RPCError where error.code == .unavailable {
+            guard let current = self.registry.entry(named: entry.name), current.pool !== entry.pool else { throw error }
+            return try await current.pool.score(request, deadline: deadline)
         }
     }
 

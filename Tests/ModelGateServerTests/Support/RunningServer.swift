@@ -9,7 +9,7 @@ import Testing
 
 /// A real ModelGate server on 127.0.0.1 (port 0) over a data directory,
 /// run in a `ServiceGroup` as `modelgate serve` runs it, with a connected client.
-struct RunningServer {
+struct RunningServer: Sendable {
     let app: ModelGateServerApp
     let client: RPCClient
     let port: Int

@@ -1,0 +1,61 @@
+internal import ArgumentParser
+internal import Foundation
+internal import ModelGateAPI
+internal import ModelGateClient
+
+/// Follows a deployment the way Azure's `wait_for_deployment(show_output=True)`
+/// does: each progress message as it arrives, with its time, then the final
+/// state; and decides how the command ends.
+struct DeploymentFollower {
+    let client: ModelGateClient
+    let workspace: String
+    let name: String
+    let log: ProgressLog
+
+    /// Prints the progress until the final event and returns the service as it then is.
+    func follow() async throws -> WebService {
+        var final: DeploymentProgress?
+        for try await event in self.client.waitForDeployment(workspace: self.workspace, name: self.name) {
+            if !event.message.isEmpty {
+                self.log.note(Self.line(for: event))
+            }
+            if event.final {
+                final = event
+                break
+            }
+        }
+        var service = try await self.client.service(workspace: self.workspace, name: self.name)
+        if let final, final.state != .unspecified {
+            // The final event's state is the deployment's outcome, even if the service moved on since.
+            service.state = final.state
+            if service.error.isEmpty && ServiceView.isFailure(final.state) {
+                service.error = final.message
+            }
+        }
+        let type = ServiceView.computeType(service.deploymentConfig?.computeType ?? .unspecified)
+        self.log.note("\(ServiceView.state(service.state))")
+        self.log.note("\(type.isEmpty ? "" : type + " ")service deployment of '\(self.name)' finished: \(ServiceView.state(service.state))")
+        return service
+    }
+
+    /// Prints the service, then ends the command with status 1 (the error on
+    /// stderr) when the deployment failed.
+    static func finish(_ service: WebService, printer: Printer, log: ProgressLog) throws {
+        ServiceView(service).print(printer)
+        guard ServiceView.isFailure(service.state) else { return }
+        let reason = service.error.isEmpty ? "see `modelgate service get-logs -n \(service.name)`" : service.error
+        log.error("service '\(service.name)' is \(ServiceView.state(service.state)): \(reason)")
+        throw ExitCode(1)
+    }
+
+    /// `2024-06-01 12:00:00+00:00 message`, as Azure prints its operation log.
+    static func line(for event: DeploymentProgress) -> String {
+        guard event.timestampUnixMs > 0 else { return event.message }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ssxxx"
+        let date = Date(timeIntervalSince1970: Double(event.timestampUnixMs) / 1000)
+        return formatter.string(from: date) + " " + event.message
+    }
+}

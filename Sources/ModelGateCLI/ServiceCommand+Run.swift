@@ -1,0 +1,56 @@
+internal import ArgumentParser
+internal import Foundation
+internal import ModelGateAPI
+internal import ModelGateClient
+
+extension ServiceCommand {
+    /// `modelgate service run`, after `az ml service run`.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score one request and print the service's answer.",
+            discussion: """
+                The input is the request body run(raw_data) receives, usually JSON such as \
+                '{"data": [[1.0, 2.0, 3.0]]}', or @FILE to read it from a file. Without --key, a \
+                service with key auth is called with its primary key (fetched with get-keys).
+                """
+        )
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var workspace: WorkspaceOption
+        @Option(name: [.short, .long], help: "The service's name.") var name: String
+        @Option(name: [.short, .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
+        @Option(name: [.short, .long], help: "The service key (or token) to send (default: the primary key, when auth is on).")
+        var key: String?
+
+        /// The request body: the text itself, or the contents of `@FILE`.
+        static func body(from input: String) throws -> [UInt8] {
+            guard input.hasPrefix("@") else { return Array(input.utf8) }
+            let path = String(input.dropFirst())
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read input data file '\(path)'")
+            }
+            return [UInt8](data)
+        }
+
+        func run() async throws {
+            let workspace = try self.workspace.resolve()
+            let body = try Self.body(from: self.inputData)
+            let answer = try await self.options.withClient { client in
+                var key = self.key
+                if key == nil {
+                    let service = try await client.service(workspace: workspace, name: self.name)
+                    if service.deploymentConfig?.authEnabled == .enabled {
+                        key = try await client.keys(workspace: workspace, service: self.name).primaryKey
+                    }
+                }
+                return try await client.score(workspace: workspace, service: self.name, body: body, key: key)
+            }
+            var text = String(decoding: answer.body, as: UTF8.self)
+            if !text.hasSuffix("\n") { text += "\n" }
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if answer.httpStatus >= 400 {
+                ProgressLog(format: self.options.output).error("service '\(self.name)' answered with HTTP status \(answer.httpStatus)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
