@@ -76,6 +76,38 @@ def run_json(command, timeout):
     return json.loads(output.decode().strip().splitlines()[-1])
 
 
+# MARK: CPU time
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid):
+    """/proc/<pid>/stat after the command name (field 3 of proc(5) first), or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def tree_cpu_seconds(pid):
+    """User + system CPU seconds of pid and its direct children (gunicorn's worker, ModelGate's replicas)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields and int(fields[1]) == pid:
+                pids.append(int(entry))
+    total = 0.0
+    for each in pids:
+        fields = _stat_fields(each)
+        if fields:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
 # MARK: the ceiling
 
 
@@ -161,7 +193,10 @@ def azure(script, args, workdir):
             handle.write(WRK_SCRIPT % script.body_file)
         for concurrency in args.concurrency:
             wrk(url, lua, concurrency, args.warmup)
+            cpu_before = tree_cpu_seconds(server.pid)
             result = wrk(url, lua, concurrency, args.seconds)
+            if result["count"]:
+                result["cpu_us"] = (tree_cpu_seconds(server.pid) - cpu_before) * 1e6 / result["count"]
             result.update(system="azure", mode="http", concurrency=concurrency, script=script.name,
                           new_connection_per_request=closes)
             log("  %d connections: %.0f req/s, p50 %.0f us, p99 %.0f us, %d failed"
@@ -195,10 +230,15 @@ def grpcio(script, args, workdir):
             port = handle.read().strip()
         for mode in ("unary", "stream"):
             for concurrency in args.concurrency:
+                cpu_before = tree_cpu_seconds(server.pid)
                 result = run_json([PYTHON, os.path.join(HERE, "grpc_client.py"), "--port", port, "--mode", mode,
                                    "--concurrency", str(concurrency), "--body", script.body_file,
                                    "--seconds", str(args.seconds), "--warmup", str(args.warmup)],
                                   timeout=args.seconds + 120)
+                # The client's warm-up is not in its count: estimate the requests served over the whole run.
+                served = result["rps"] * (args.seconds + args.warmup)
+                if served:
+                    result["cpu_us"] = (tree_cpu_seconds(server.pid) - cpu_before) * 1e6 / served
                 result.update(system="grpcio", mode=mode, concurrency=concurrency, script=script.name)
                 log("  %s, %d in flight: %.0f req/s, p50 %.0f us, p99 %.0f us"
                     % (mode, concurrency, result["rps"], result["p50_us"], result["p99_us"]))
@@ -348,6 +388,17 @@ def find(results, script, system, mode, concurrency, replicas=None):
     return None
 
 
+def cpu_per_request(result):
+    """Server-side CPU time per request: the server's process tree (ModelGate: server plus replicas)."""
+    if result["system"] == "modelgate":
+        if result.get("server_cpu_us") is None:
+            return None
+        return result["server_cpu_us"] + result.get("replica_cpu_us", 0)
+    if result["system"] == "ceiling":
+        return 1e6 / result["rps"] if result["rps"] else None
+    return result.get("cpu_us")
+
+
 def render(scripts, results, args, load_before, load_after):
     lines = [""]
     lines.append("Scoring benchmark: the same score.py behind each system, one run on this machine "
@@ -356,11 +407,12 @@ def render(scripts, results, args, load_before, load_after):
                  % (os.cpu_count(), load_before, load_after, args.seconds, args.warmup))
     lines.append("concurrency = requests in flight: HTTP connections (wrk), unary calls, or requests "
                  "in flight on one stream; ratios are requests/s over Azure's and grpcio's at the same concurrency "
-                 "(unary vs grpcio unary, streams vs grpcio's stream)")
+                 "(unary vs grpcio unary, streams vs grpcio's stream); CPU/req is the CPU time the server side "
+                 "used per request (its processes' user + system time over the measured window)")
     for script in scripts:
         lines.append("")
         lines.append("%s  (request: %d bytes)" % (script.title, len(script.body)))
-        rows = [["system", "conc", "req/s", "p50", "p99", "vs Azure", "vs grpcio", "failed"]]
+        rows = [["system", "conc", "req/s", "p50", "p99", "vs Azure", "vs grpcio", "CPU/req", "failed"]]
         mine = [r for r in results if r["script"] == script.name and "kind" not in r]
         order = {key[:2]: index for index, key in enumerate(LABELS)}
         mine.sort(key=lambda r: (order.get((r["system"], r["mode"]), 99), r.get("replicas", 1), r["concurrency"]))
@@ -380,6 +432,7 @@ def render(scripts, results, args, load_before, load_after):
                 fmt_us(result.get("p99_us")),
                 fmt_ratio(vs_azure),
                 fmt_ratio(vs_grpc),
+                fmt_us(cpu_per_request(result)),
                 str(result.get("errors", 0)) if result["system"] != "ceiling" else "-",
             ])
         lines += align(rows)
@@ -444,13 +497,21 @@ def goals(scripts, results, args):
                          % (title.split("  ")[0], fmt_us(result["run_p50_us"]), fmt_us(result["server_added_p50_us"]),
                             verdict(result["server_added_p50_us"] <= 100), fmt_us(result["client_added_p50_us"]),
                             fmt_us(result["queue_wait_p50_us"])))
+    split = [r for r in results if "kind" not in r and r["system"] == "modelgate" and r.get("server_cpu_us") is not None
+             and r["concurrency"] == top]
+    if split:
+        lines.append("")
+        lines.append("ModelGate's CPU per request at concurrency %d, server process + replica processes:" % top)
+        for result in split:
+            lines.append("  %s, %s: %s + %s" % (result["script"], label(result).replace("ModelGate, ", ""),
+                                                 fmt_us(result["server_cpu_us"]), fmt_us(result["replica_cpu_us"])))
     memory = [r for r in results if r.get("kind") == "memory"]
     for result in memory:
         lines.append("")
         lines.append("Server memory: VmRSS %.1f MiB before, %.1f MiB with %s ScoreStream calls open "
-                     "(each has answered one request; %d connections): %.1f KiB per open stream"
+                     "(each has answered one request; %d connection%s): %.1f KiB per open stream"
                      % (result["rss_before"] / 2**20, result["rss_open"] / 2**20, fmt_rate(result["streams"]),
-                        result["connections"], (result["rss_open"] - result["rss_before"]) / 1024 / result["streams"]))
+                        result["connections"], "" if result["connections"] == 1 else "s", (result["rss_open"] - result["rss_before"]) / 1024 / result["streams"]))
     return lines
 
 

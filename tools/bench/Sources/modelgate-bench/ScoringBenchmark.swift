@@ -66,15 +66,23 @@ struct ScoringBenchmark {
                     body: body)
                 for mode in ["unary", "stream"] {
                     for concurrency in self.plan.concurrency {
+                        async let cpu = CPUWindow.measure(serverPID: self.plan.serverPID, warmup: warmup, measure: measure)
                         let (samples, elapsed) = mode == "unary"
                             ? try await load.unary(concurrency: concurrency, warmup: warmup, measure: measure)
                             : try await load.stream(concurrency: concurrency, warmup: warmup, measure: measure)
-                        let line = samples.line(
+                        var line = samples.line(
                             script: script.name, mode: mode, concurrency: concurrency, replicas: replicas, elapsed: elapsed)
+                        let window = try await cpu
+                        if let count = line.count, count > 0 {
+                            line.serverCPUMicrosPerRequest = window.serverSeconds * 1e6 / Double(count)
+                            line.replicaCPUMicrosPerRequest = window.replicaSeconds * 1e6 / Double(count)
+                        }
                         Benchmark.log(
                             "  \(mode), \(concurrency) in flight: \(Int(line.rps ?? 0)) req/s, p50 \(Int(line.p50Micros ?? 0)) µs, "
                                 + "p99 \(Int(line.p99Micros ?? 0)) µs, server p50 \(Int(line.serverP50Micros ?? 0)) µs, "
-                                + "run() p50 \(Int(line.runP50Micros ?? 0)) µs, \(samples.errors) failed"
+                                + "run() p50 \(Int(line.runP50Micros ?? 0)) µs, CPU per request: server "
+                                + "\(Int(line.serverCPUMicrosPerRequest ?? 0)) µs, replicas \(Int(line.replicaCPUMicrosPerRequest ?? 0)) µs, "
+                                + "\(samples.errors) failed"
                                 + (samples.firstError.map { " (first: \($0))" } ?? ""))
                         try line.emit()
                         if mode == "unary", concurrency == 1, replicas == self.plan.replicas.first {

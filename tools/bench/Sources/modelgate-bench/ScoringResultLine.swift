@@ -28,6 +28,10 @@ struct ScoringResultLine: Encodable, Sendable {
     /// p50 of the client's round trip − run() time, per request.
     var clientAddedP50Micros: Double?
     var queueWaitP50Micros: Double?
+    /// CPU time of the server process per answered request, in the measured window.
+    var serverCPUMicrosPerRequest: Double?
+    /// CPU time of the replica processes together per answered request.
+    var replicaCPUMicrosPerRequest: Double?
     var rssBefore: Int?
     var rssOpen: Int?
     var streams: Int?
@@ -43,6 +47,8 @@ struct ScoringResultLine: Encodable, Sendable {
         case serverAddedP50Micros = "server_added_p50_us"
         case clientAddedP50Micros = "client_added_p50_us"
         case queueWaitP50Micros = "queue_wait_p50_us"
+        case serverCPUMicrosPerRequest = "server_cpu_us"
+        case replicaCPUMicrosPerRequest = "replica_cpu_us"
         case rssBefore = "rss_before"
         case rssOpen = "rss_open"
     }
