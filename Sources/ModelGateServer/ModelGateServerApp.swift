@@ -45,6 +45,9 @@ public final class ModelGateServerApp: Service, Sendable {
     let environmentCache: EnvironmentCache
     /// Deploys services and brings them back at start-up.
     let deployments: DeploymentController
+    /// Which regions are down and where each workspace lives, in memory; read
+    /// by every workspace call and by the token service.
+    let regionAvailability: RegionAvailability
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -86,7 +89,9 @@ public final class ModelGateServerApp: Service, Sendable {
             let issuer = AccessTokenIssuer(
                 sessions: SessionStore(database: self.database), lifetime: configuration.accessTokenLifetime, clock: clock
             )
-            let authenticator = Authenticator(issuer: issuer, principals: principals)
+            let regionAvailability = try await RegionAvailability.load(regions: regions, workspaces: workspaces)
+            self.regionAvailability = regionAvailability
+            let authenticator = Authenticator(issuer: issuer, principals: principals, regionAvailability: regionAvailability)
             let blobs = try BlobStore(root: self.dataDirectory.blobsPath, threadPool: .singleton)
             let models = try ModelStore(database: self.database, blobs: blobs, materializedRoot: self.dataDirectory.modelsPath)
             self.models = models
@@ -114,8 +119,10 @@ public final class ModelGateServerApp: Service, Sendable {
                 principals: principals, workspaces: workspaces, issuer: issuer,
                 authenticator: authenticator, hasher: hasher, clock: clock
             ).register(in: &router)
-            WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
-                .register(in: &router)
+            WorkspaceService(
+                workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
+                availability: regionAvailability
+            ).register(in: &router)
             ComputeService(
                 computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
                 isComputeInUse: { workspace, name in await deployments.isComputeInUse(workspace: workspace, compute: name) },
