@@ -45,6 +45,10 @@ public final class ModelGateServerApp: Service, Sendable {
     let environmentCache: EnvironmentCache
     /// Deploys services and brings them back at start-up.
     let deployments: DeploymentController
+    /// Which regions are up, in memory; `SetRegionAvailability` updates it.
+    let regionAvailability: RegionAvailability
+    /// Workspaces' token signing keys (rotation on demand goes through here).
+    let signingKeys: SigningKeyRing
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -95,13 +99,23 @@ public final class ModelGateServerApp: Service, Sendable {
                 configuration: configuration.environments, threadPool: .singleton, clock: clock, logger: logger
             )
             let environments = EnvironmentStore(database: self.database)
+            let availability = try await RegionAvailability.load(from: regions)
+            self.regionAvailability = availability
+            let tokenKeys = TokenVerificationKeys()
+            let keyRing = SigningKeyRing(
+                store: SigningKeyStore(database: self.database), verificationKeys: tokenKeys,
+                configuration: configuration.tokens, clock: clock, logger: logger
+            )
+            try await keyRing.load()
+            self.signingKeys = keyRing
             let computes = ComputeStore(database: self.database)
             let services = ServiceStore(database: self.database)
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
                 services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
                 sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
-                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger
+                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
+                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew
             ))
             self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
@@ -114,8 +128,9 @@ public final class ModelGateServerApp: Service, Sendable {
                 principals: principals, workspaces: workspaces, issuer: issuer,
                 authenticator: authenticator, hasher: hasher, clock: clock
             ).register(in: &router)
-            WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
-                .register(in: &router)
+            var workspaceService = WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
+            workspaceService.availability = availability
+            workspaceService.register(in: &router)
             ComputeService(
                 computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
                 isComputeInUse: { workspace, name in await deployments.isComputeInUse(workspace: workspace, compute: name) },
@@ -131,7 +146,11 @@ public final class ModelGateServerApp: Service, Sendable {
             ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
                 .register(in: &router)
             DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
-            AuthService(controller: deployments, authenticator: authenticator).register(in: &router)
+            let tokens = TokenService(
+                controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: availability,
+                keyRing: keyRing, configuration: configuration.tokens, clock: clock
+            )
+            AuthService(controller: deployments, authenticator: authenticator, tokens: tokens).register(in: &router)
             UnimplementedMethods.register(in: &router)
 
             var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)

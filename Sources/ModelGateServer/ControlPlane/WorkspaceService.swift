@@ -11,6 +11,9 @@ public struct WorkspaceService: Sendable {
     private let regions: RegionStore
     private let authenticator: Authenticator
     private let clock: WallClock
+    /// The in-memory availability that fast checks read (GetToken); updated
+    /// here after each committed change, so an outage or recovery is seen at once.
+    var availability: RegionAvailability?
 
     /// Longest description accepted, in characters.
     static let maxDescriptionLength = 1024
@@ -113,6 +116,7 @@ public struct WorkspaceService: Sendable {
         let record = try await self.regions.setAvailability(
             of: request.region, to: request.available, reason: request.reason, at: self.clock.now()
         )
+        self.availability?.update(record)
         context.logger.warning("Region availability changed", metadata: [
             "region.name": "\(record.name)", "region.available": "\(record.isAvailable)", "region.reason": "\(request.reason)",
         ])
