@@ -48,6 +48,8 @@ public final class ModelGateServerApp: Service, Sendable {
     /// Which regions are down and where each workspace lives, in memory; read
     /// by every workspace call and by the token service.
     let regionAvailability: RegionAvailability
+    /// Workspaces' token signing keys (rotation on demand goes through here).
+    let signingKeys: SigningKeyRing
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -100,13 +102,21 @@ public final class ModelGateServerApp: Service, Sendable {
                 configuration: configuration.environments, threadPool: .singleton, clock: clock, logger: logger
             )
             let environments = EnvironmentStore(database: self.database)
+            let tokenKeys = TokenVerificationKeys()
+            let keyRing = SigningKeyRing(
+                store: SigningKeyStore(database: self.database), verificationKeys: tokenKeys,
+                configuration: configuration.tokens, clock: clock, logger: logger
+            )
+            try await keyRing.load()
+            self.signingKeys = keyRing
             let computes = ComputeStore(database: self.database)
             let services = ServiceStore(database: self.database)
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
                 services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
                 sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
-                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger
+                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
+                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew
             ))
             self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
@@ -138,7 +148,11 @@ public final class ModelGateServerApp: Service, Sendable {
             ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
                 .register(in: &router)
             DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
-            AuthService(controller: deployments, authenticator: authenticator).register(in: &router)
+            let tokens = TokenService(
+                controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: regionAvailability,
+                keyRing: keyRing, configuration: configuration.tokens, clock: clock
+            )
+            AuthService(controller: deployments, authenticator: authenticator, tokens: tokens).register(in: &router)
             UnimplementedMethods.register(in: &router)
 
             var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)

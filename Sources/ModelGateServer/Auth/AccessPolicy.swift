@@ -34,10 +34,19 @@ public enum AccessPolicy {
     public static func require(
         _ role: WorkspaceRole, on workspace: String, _ caller: AuthenticatedCaller, to action: String
     ) throws(RPCError) {
-        if let held = caller.role(on: workspace), held >= role {
-            try caller.regions.requireAvailable(workspace: workspace)
-            return
-        }
+        try Self.requireRole(role, on: workspace, caller, to: action)
+        try caller.regions.requireAvailable(workspace: workspace)
+    }
+
+    /// The role check alone, for the few workspace calls that the server
+    /// answers itself rather than the workspace's region (the published
+    /// token-signing keys), so they keep working in a region outage.
+    ///
+    /// - Throws: `PERMISSION_DENIED` unless `caller` holds `role` or more on `workspace`.
+    public static func requireRole(
+        _ role: WorkspaceRole, on workspace: String, _ caller: AuthenticatedCaller, to action: String
+    ) throws(RPCError) {
+        if let held = caller.role(on: workspace), held >= role { return }
         let held = caller.role(on: workspace).map { "holds \($0.rawValue)" } ?? "holds no role"
         throw RPCError(
             code: .permissionDenied,

@@ -44,4 +44,3 @@ extension DeleteEndpointVersionRequest: WorkspaceScopedRequest { var workspaceNa
 extension GetKeysRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension RegenKeyRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension GetTokenRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
-extension GetSigningKeysRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }

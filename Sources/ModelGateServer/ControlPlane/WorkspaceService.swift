@@ -11,8 +11,10 @@ public struct WorkspaceService: Sendable {
     private let regions: RegionStore
     private let authenticator: Authenticator
     private let clock: WallClock
-    /// Kept in step with the database by the calls here that change regions and workspaces.
-    private let availability: RegionAvailability
+    /// The server's region cache, kept in step with the database by the calls
+    /// here that change regions and workspaces (and read by GetToken and every
+    /// workspace call), so an outage or recovery is seen at once.
+    var availability: RegionAvailability
 
     /// Longest description accepted, in characters.
     static let maxDescriptionLength = 1024
@@ -73,7 +75,7 @@ public struct WorkspaceService: Sendable {
             let what = request.region.isEmpty ? "region is required" : "unknown region '\(request.region)'"
             throw RPCError(code: .invalidArgument, message: "\(what); known regions: \(known.joined(separator: ", "))")
         }
-        try self.availability.requireAvailable(region: request.region, for: "a new workspace")
+        try self.availability.requireAvailable(request.region, for: "a new workspace")
         let record = WorkspaceRecord(
             name: request.name, id: UUID().uuidString.lowercased(), region: request.region,
             description: request.description, tags: request.tags, createdBy: caller.principal.clientID,
