@@ -26,7 +26,15 @@ struct LoginCommand: AsyncParsableCommand {
     static let secretVariable = "MODELGATE_CLIENT_SECRET"
 
     func resolveSecret(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        if let secret = self.clientSecret ?? environment[Self.secretVariable], !secret.isEmpty { return secret }
+        try Self.secret(flag: self.clientSecret, environment: environment)
+    }
+
+    /// The secret from `flag`, else `environment`'s `MODELGATE_CLIENT_SECRET`.
+    ///
+    /// - Throws: `ValidationError` when neither has one.
+    static func secret(flag: String?, environment: [String: String]) throws -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let secret = environment[Self.secretVariable], !secret.isEmpty { return secret }
         throw ValidationError("no client secret: pass --client-secret or set \(Self.secretVariable)")
     }
 
