@@ -44,14 +44,19 @@ struct RegionOutageTests {
                 }),
             ] }()
             for (name, call) in calls {
-                let started = ContinuousClock.now
-                let error = try await Self.rpcError(call)
-                let elapsed = ContinuousClock.now - started
-                #expect(error?.code == .unavailable, "\(name): \(String(describing: error))")
-                #expect(error?.message.contains("region 'westeurope' is unavailable (chaos drill)") == true, "\(name): \(error?.message ?? "")")
-                #expect(error?.message.contains("retry in") == true, "\(name): \(error?.message ?? "")")
-                #expect(error?.details["region"] == "westeurope" && error?.details["retry_after_ms"] == "1000", "\(name)")
-                #expect(elapsed < .milliseconds(50), "\(name) took \(elapsed)")
+                // The fastest of a few tries: the suite shares two cores with replicas and
+                // builds, so one call may be descheduled; a call that waits on anything never is fast.
+                var fastest = Duration.seconds(3600)
+                for _ in 0..<5 {
+                    let started = ContinuousClock.now
+                    let error = try await Self.rpcError(call)
+                    fastest = min(fastest, ContinuousClock.now - started)
+                    #expect(error?.code == .unavailable, "\(name): \(String(describing: error))")
+                    #expect(error?.message.contains("region 'westeurope' is unavailable (chaos drill)") == true, "\(name): \(error?.message ?? "")")
+                    #expect(error?.message.contains("retry in") == true, "\(name): \(error?.message ?? "")")
+                    #expect(error?.details["region"] == "westeurope" && error?.details["retry_after_ms"] == "1000", "\(name)")
+                }
+                #expect(fastest < .milliseconds(50), "\(name) took at least \(fastest)")
             }
             // ... a new workspace cannot be made there ...
             let create = try await Self.rpcError { _ = try await server.createWorkspace("west2", region: "westeurope", metadata: admin) }
