@@ -51,7 +51,8 @@ struct TokenAuthenticator: Sendable {
         let token = Self.bearerValue(value)
         guard !token.isEmpty else {
             throw self.refusal(
-                "missing token: send metadata 'authorization: Bearer <token>' with a token from GetToken", prefix: false
+                "missing token for service '\(self.serviceName)': send metadata 'authorization: Bearer <token>' with a token from GetToken",
+                prefix: false
             )
         }
         guard token.utf8.count <= TokenConfiguration.maxTokenBytes else {
