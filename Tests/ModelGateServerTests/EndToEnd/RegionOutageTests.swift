@@ -44,10 +44,17 @@ struct RegionOutageTests {
                 }),
             ] }()
             for (name, call) in calls {
-                // The fastest of a few tries: the suite shares two cores with replicas and
-                // builds, so one call may be descheduled; a call that waits on anything never is fast.
+                // The suite runs many servers in this process, sharing two cores and one
+                // thread pool (sign-in hashing, SQLite), so any one call may wait its turn.
+                // A refusal that waits on nothing is fast whenever the machine lets it be:
+                // take the fastest of the tries made within a few seconds, and compare it
+                // with an ordinary call made at the same moment.
                 var fastest = Duration.seconds(3600)
-                for _ in 0..<5 {
+                var ordinary = Duration.seconds(3600)
+                let deadline = ContinuousClock.now + .seconds(3)
+                var tries = 0
+                while tries < 5 || (fastest >= .milliseconds(50) && ContinuousClock.now < deadline) {
+                    tries += 1
                     let started = ContinuousClock.now
                     let error = try await Self.rpcError(call)
                     fastest = min(fastest, ContinuousClock.now - started)
@@ -55,8 +62,14 @@ struct RegionOutageTests {
                     #expect(error?.message.contains("region 'westeurope' is unavailable (chaos drill)") == true, "\(name): \(error?.message ?? "")")
                     #expect(error?.message.contains("retry in") == true, "\(name): \(error?.message ?? "")")
                     #expect(error?.details["region"] == "westeurope" && error?.details["retry_after_ms"] == "1000", "\(name)")
+                    let ordinaryStart = ContinuousClock.now
+                    _ = try await server.getWorkspace("east", metadata: admin)
+                    ordinary = min(ordinary, ContinuousClock.now - ordinaryStart)
                 }
-                #expect(fastest < .milliseconds(50), "\(name) took at least \(fastest)")
+                #expect(
+                    fastest < .milliseconds(50) || fastest < ordinary + .milliseconds(10),
+                    "\(name) took at least \(fastest) in \(tries) tries; an ordinary call \(ordinary)"
+                )
             }
             // ... a new workspace cannot be made there ...
             let create = try await Self.rpcError { _ = try await server.createWorkspace("west2", region: "westeurope", metadata: admin) }
