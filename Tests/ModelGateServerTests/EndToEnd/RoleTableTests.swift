@@ -45,10 +45,12 @@ struct RoleTableTests {
         Row(method: "GetWorkspace", needs: .reader) { cast, metadata in
             _ = try await cast.server.getWorkspace(cast.workspace, metadata: metadata)
         },
-        Row(method: "GetCompute + ListComputes", needs: .reader) { cast, metadata in
+        Row(method: "ListComputes", needs: .reader) { cast, metadata in
             var list = ListComputesRequest()
             list.workspace = cast.workspace
             let _: ListComputesResponse = try await cast.server.client.unary(ModelGateMethods.Workspace.listComputes, list, metadata: metadata)
+        },
+        Row(method: "GetCompute", needs: .reader) { cast, metadata in
             var get = GetComputeRequest()
             get.workspace = cast.workspace
             get.name = "aks-missing"
@@ -56,10 +58,12 @@ struct RoleTableTests {
                 let _: ComputeTarget = try await cast.server.client.unary(ModelGateMethods.Workspace.getCompute, get, metadata: metadata)
             }
         },
-        Row(method: "GetModel + ListModels", needs: .reader) { cast, metadata in
+        Row(method: "ListModels", needs: .reader) { cast, metadata in
             var list = ListModelsRequest()
             list.workspace = cast.workspace
             let _: ListModelsResponse = try await cast.server.client.unary(ModelGateMethods.Model.listModels, list, metadata: metadata)
+        },
+        Row(method: "GetModel", needs: .reader) { cast, metadata in
             var get = GetModelRequest()
             get.workspace = cast.workspace
             get.name = "missing"
@@ -67,10 +71,12 @@ struct RoleTableTests {
                 let _: Model = try await cast.server.client.unary(ModelGateMethods.Model.getModel, get, metadata: metadata)
             }
         },
-        Row(method: "GetEnvironment + ListEnvironments", needs: .reader) { cast, metadata in
+        Row(method: "ListEnvironments", needs: .reader) { cast, metadata in
             var list = ListEnvironmentsRequest()
             list.workspace = cast.workspace
             let _: ListEnvironmentsResponse = try await cast.server.client.unary(ModelGateMethods.Model.listEnvironments, list, metadata: metadata)
+        },
+        Row(method: "GetEnvironment", needs: .reader) { cast, metadata in
             var get = GetEnvironmentRequest()
             get.workspace = cast.workspace
             get.name = "missing"
@@ -78,10 +84,12 @@ struct RoleTableTests {
                 let _: Environment = try await cast.server.client.unary(ModelGateMethods.Model.getEnvironment, get, metadata: metadata)
             }
         },
-        Row(method: "GetService + ListServices", needs: .reader) { cast, metadata in
+        Row(method: "ListServices", needs: .reader) { cast, metadata in
             var list = ListServicesRequest()
             list.workspace = cast.workspace
             let _: ListServicesResponse = try await cast.server.client.unary(ModelGateMethods.Deployment.listServices, list, metadata: metadata)
+        },
+        Row(method: "GetService", needs: .reader) { cast, metadata in
             var get = GetServiceRequest()
             get.workspace = cast.workspace
             get.name = "missing"
@@ -124,7 +132,7 @@ struct RoleTableTests {
         },
 
         // Changing resources, and service keys (they grant scoring): Contributor.
-        Row(method: "AttachCompute + DetachCompute", needs: .contributor) { cast, metadata in
+        Row(method: "AttachCompute", needs: .contributor) { cast, metadata in
             var attach = AttachComputeRequest()
             attach.workspace = cast.workspace
             attach.name = "aks-\(UUID().uuidString.prefix(8).lowercased())"
@@ -132,10 +140,14 @@ struct RoleTableTests {
             attach.cpuCores = 2
             attach.memoryGb = 4
             let _: ComputeTarget = try await cast.server.client.unary(ModelGateMethods.Workspace.attachCompute, attach, metadata: metadata)
+        },
+        Row(method: "DetachCompute", needs: .contributor) { cast, metadata in
             var detach = DetachComputeRequest()
             detach.workspace = cast.workspace
-            detach.name = attach.name
-            let _: DetachComputeResponse = try await cast.server.client.unary(ModelGateMethods.Workspace.detachCompute, detach, metadata: metadata)
+            detach.name = "aks-missing"
+            try await Self.allowingNotFound {
+                let _: DetachComputeResponse = try await cast.server.client.unary(ModelGateMethods.Workspace.detachCompute, detach, metadata: metadata)
+            }
         },
         Row(method: "RegisterModel", needs: .contributor) { cast, metadata in
             var registration = ModelRegistration()
@@ -176,13 +188,15 @@ struct RoleTableTests {
                 let _: DeployResponse = try await cast.server.client.unary(ModelGateMethods.Deployment.deploy, request, metadata: metadata)
             }
         },
-        Row(method: "UpdateService + DeleteService", needs: .contributor) { cast, metadata in
+        Row(method: "UpdateService", needs: .contributor) { cast, metadata in
             var update = UpdateServiceRequest()
             update.workspace = cast.workspace
             update.name = "missing"
             try await Self.allowingNotFound {
                 let _: WebService = try await cast.server.client.unary(ModelGateMethods.Deployment.updateService, update, metadata: metadata)
             }
+        },
+        Row(method: "DeleteService", needs: .contributor) { cast, metadata in
             var delete = DeleteServiceRequest()
             delete.workspace = cast.workspace
             delete.name = "missing"
@@ -190,13 +204,15 @@ struct RoleTableTests {
                 let _: DeleteServiceResponse = try await cast.server.client.unary(ModelGateMethods.Deployment.deleteService, delete, metadata: metadata)
             }
         },
-        Row(method: "GetKeys + RegenKey", needs: .contributor) { cast, metadata in
+        Row(method: "GetKeys", needs: .contributor) { cast, metadata in
             var get = GetKeysRequest()
             get.workspace = cast.workspace
             get.service = "missing"
             try await Self.allowingNotFound {
                 let _: GetKeysResponse = try await cast.server.client.unary(ModelGateMethods.Auth.getKeys, get, metadata: metadata)
             }
+        },
+        Row(method: "RegenKey", needs: .contributor) { cast, metadata in
             var regen = RegenKeyRequest()
             regen.workspace = cast.workspace
             regen.service = "missing"
@@ -207,16 +223,21 @@ struct RoleTableTests {
         },
 
         // Role assignments and deleting the workspace: Owner.
-        Row(method: "AssignRole + RemoveRole", needs: .owner) { cast, metadata in
+        Row(method: "AssignRole", needs: .owner) { cast, metadata in
             var assign = AssignRoleRequest()
             assign.clientID = cast.bystander
             assign.workspace = cast.workspace
             assign.role = .reader
             let _: RoleAssignment = try await cast.server.client.unary(ModelGateMethods.Identity.assignRole, assign, metadata: metadata)
+        },
+        Row(method: "RemoveRole", needs: .owner) { cast, metadata in
+            // The bystander holds no role: NOT_FOUND once past the access check.
             var remove = RemoveRoleRequest()
             remove.clientID = cast.bystander
             remove.workspace = cast.workspace
-            let _: RemoveRoleResponse = try await cast.server.client.unary(ModelGateMethods.Identity.removeRole, remove, metadata: metadata)
+            try await Self.allowingNotFound {
+                let _: RemoveRoleResponse = try await cast.server.client.unary(ModelGateMethods.Identity.removeRole, remove, metadata: metadata)
+            }
         },
         Row(method: "DeleteWorkspace", needs: .owner) { cast, metadata in
             var request = DeleteWorkspaceRequest()
@@ -225,11 +246,13 @@ struct RoleTableTests {
         },
 
         // Principals and regions: admins only, whatever the workspace role.
-        Row(method: "CreatePrincipal + ListPrincipals", needs: .admin) { cast, metadata in
+        Row(method: "CreatePrincipal", needs: .admin) { cast, metadata in
             var create = CreatePrincipalRequest()
             create.displayName = "another"
             create.kind = .servicePrincipal
             let _: CreatePrincipalResponse = try await cast.server.client.unary(ModelGateMethods.Identity.createPrincipal, create, metadata: metadata)
+        },
+        Row(method: "ListPrincipals", needs: .admin) { cast, metadata in
             let _: ListPrincipalsResponse = try await cast.server.client.unary(
                 ModelGateMethods.Identity.listPrincipals, ListPrincipalsRequest(), metadata: metadata
             )
@@ -239,11 +262,13 @@ struct RoleTableTests {
             request.clientID = cast.bystander
             let _: DeletePrincipalResponse = try await cast.server.client.unary(ModelGateMethods.Identity.deletePrincipal, request, metadata: metadata)
         },
-        Row(method: "SetRegionAvailability + SetRegionLatency", needs: .admin) { cast, metadata in
+        Row(method: "SetRegionAvailability", needs: .admin) { cast, metadata in
             var availability = SetRegionAvailabilityRequest()
             availability.region = "japaneast"
             availability.available = true
             let _: Region = try await cast.server.client.unary(ModelGateMethods.Workspace.setRegionAvailability, availability, metadata: metadata)
+        },
+        Row(method: "SetRegionLatency", needs: .admin) { cast, metadata in
             var latency = SetRegionLatencyRequest()
             latency.fromRegion = "japaneast"
             latency.toRegion = "eastus"
@@ -252,7 +277,7 @@ struct RoleTableTests {
         },
     ]
 
-    @Test("Each role may call a method group or is refused naming the role needed", arguments: Self.rows)
+    @Test("Each role may call a method or is refused naming the role needed", arguments: Self.rows)
     func roleTable(_ row: Row) async throws {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
