@@ -19,8 +19,10 @@ extension RPCRouter {
     ) {
         self.publicUnary(method) { (request: Request, context: ServerCallContext) in
             let caller = try await authenticator.authenticate(metadata: context.metadata)
-            if let scoped = request as? any WorkspaceScopedRequest, caller.role(on: scoped.workspaceName) != nil {
-                try caller.regions.requireAvailable(workspace: scoped.workspaceName)
+            if let scoped = request as? any WorkspaceScopedRequest, caller.role(on: scoped.workspaceName) != nil,
+               let region = caller.regions.region(ofWorkspace: scoped.workspaceName)
+            {
+                try caller.regions.requireAvailable(region, for: scoped.regionalService)
             }
             var context = context
             context.logger[metadataKey: "principal.client_id"] = "\(caller.principal.clientID)"

@@ -10,6 +10,12 @@ internal import ModelGateAPI
 protocol WorkspaceScopedRequest {
     /// The workspace the call acts in.
     var workspaceName: String { get }
+    /// What the call needs from the workspace's region, for the `UNAVAILABLE` message.
+    var regionalService: String { get }
+}
+
+extension WorkspaceScopedRequest {
+    var regionalService: String { "workspace '\(self.workspaceName)'" }
 }
 
 extension GetWorkspaceRequest: WorkspaceScopedRequest { var workspaceName: String { self.name } }
@@ -43,4 +49,7 @@ extension UpdateEndpointVersionRequest: WorkspaceScopedRequest { var workspaceNa
 extension DeleteEndpointVersionRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension GetKeysRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension RegenKeyRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
-extension GetTokenRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
+extension GetTokenRequest: WorkspaceScopedRequest {
+    var workspaceName: String { self.workspace }
+    var regionalService: String { "the token service of workspace '\(self.workspace)'" }
+}
