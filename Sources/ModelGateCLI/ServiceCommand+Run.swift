@@ -17,7 +17,7 @@ extension ServiceCommand {
         @OptionGroup var options: ClientOptions
         @OptionGroup var workspace: WorkspaceOption
         @Option(name: [.short, .long], help: "The service's name.") var name: String
-        @Option(name: [.short, .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
+        @Option(name: [.customShort("d"), .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
         @Option(name: [.short, .long], help: "The service key (or token) to send (default: the primary key, when auth is on).")
         var key: String?
 
