@@ -34,7 +34,7 @@ public final class ModelGateServerApp: Service, Sendable {
     private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
-    /// The deployed services the data plane serves; the deployment step
+    /// The deployed services the data plane serves; the deployment controller
     /// registers and removes them, the scoring service reads them.
     let servingRegistry: ServingRegistry
     /// Where replicas run: child processes of this server.

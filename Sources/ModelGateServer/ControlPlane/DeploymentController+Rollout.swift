@@ -60,8 +60,7 @@ extension DeploymentController {
                 deployment: config
             )
             pool.replicas = DeploymentDefaults.initialReplicas(config)
-            // Replicas of each generation have their own ids, so the logs tell an update's replicas apart.
-            pool.replicaIDPrefix = "r\(record.generation)-"
+            pool.replicaIDPrefix = Self.replicaIDPrefix(generation: record.generation)
             let placement = config.computeType == .aks ? "compute target '\(config.computeTargetName)'" : "ACI"
             reporter.report(
                 .scheduling,

@@ -352,6 +352,16 @@ actor DeploymentController {
         }
     }
 
+    /// The service's log buffer and the id prefix of its current deployment's
+    /// replicas, for `WaitForDeployment` with `show_output`.
+    func output(workspace: String, name: String) async throws -> (ServiceLogBuffer, String) {
+        let tracked = try await self.tracked(workspace: workspace, name: name)
+        return (tracked.logs, Self.replicaIDPrefix(generation: tracked.record.generation))
+    }
+
+    /// Replicas of each generation have their own ids (`r3-1`), so the logs tell an update's replicas apart.
+    static func replicaIDPrefix(generation: Int) -> String { "r\(generation)-" }
+
     /// The service's log buffer, for `GetLogs`.
     func logs(workspace: String, name: String) async throws -> ServiceLogBuffer {
         try await self.tracked(workspace: workspace, name: name).logs

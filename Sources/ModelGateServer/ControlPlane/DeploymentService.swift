@@ -49,10 +49,18 @@ public struct DeploymentService: Sendable {
             (request: WaitForDeploymentRequest, context, responses: ResponseWriter<DeploymentProgress>) in
             let caller = try await self.authenticator.authenticate(metadata: context.metadata)
             try AccessPolicy.require(.reader, on: request.workspace, caller, to: "follow the deployment of service '\(request.name)'")
-            var ended = false
-            for await event in try await self.controller.progress(workspace: request.workspace, name: request.name) {
-                try await responses.write(event)
-                ended = event.final
+            let events = try await self.controller.progress(workspace: request.workspace, name: request.name)
+            let ended: Bool
+            if request.showOutput {
+                let (logs, replicaPrefix) = try await self.controller.output(workspace: request.workspace, name: request.name)
+                ended = try await Self.forward(events, withOutputOf: logs, replicaPrefix: replicaPrefix, request: request, to: responses)
+            } else {
+                var sawFinal = false
+                for await event in events {
+                    try await responses.write(event)
+                    sawFinal = event.final
+                }
+                ended = sawFinal
             }
             if !ended {
                 throw RPCError(code: .notFound, message: "service '\(request.name)' was deleted during its deployment")
@@ -98,6 +106,42 @@ public struct DeploymentService: Sendable {
             var response = GetLogsResponse()
             response.lines = [line.logLine]
             try await responses.write(response)
+        }
+    }
+
+    /// Azure's `show_output`: the progress events, and the replicas' output
+    /// lines of this deployment (their ids start with `replicaPrefix`) as
+    /// events of their own, until the final event.
+    ///
+    /// - Returns: whether the final event was sent.
+    static func forward(
+        _ events: AsyncStream<DeploymentProgress>, withOutputOf logs: ServiceLogBuffer, replicaPrefix: String,
+        request: WaitForDeploymentRequest, to responses: ResponseWriter<DeploymentProgress>
+    ) async throws -> Bool {
+        let (backlog, lines) = logs.follow(tail: 0)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                @Sendable func send(_ line: ServiceLogLine) async throws {
+                    guard line.replicaID.hasPrefix(replicaPrefix) else { return }
+                    var event = DeploymentProgress()
+                    event.workspace = request.workspace
+                    event.name = request.name
+                    event.phase = .replicasStarting
+                    event.state = .transitioning
+                    event.message = "[\(line.replicaID)] \(line.text)"
+                    event.timestampUnixMs = line.timestampUnixMs
+                    try await responses.write(event)
+                }
+                for line in backlog { try await send(line) }
+                for await line in lines { try await send(line) }
+            }
+            var sawFinal = false
+            for await event in events {
+                try await responses.write(event)
+                sawFinal = event.final
+            }
+            group.cancelAll()
+            return sawFinal
         }
     }
 

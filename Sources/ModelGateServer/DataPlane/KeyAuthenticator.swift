@@ -10,7 +10,7 @@ internal import Synchronization
 /// not say how much of a key was right, or which key matched. Keys are never
 /// logged or echoed.
 ///
-/// The keys are set by whoever stores them (the deployment step) through
+/// The keys are set by whoever stores them (the ``DeploymentController``) through
 /// ``update(_:)``; after a regeneration the old value fails at once.
 final class KeyAuthenticator: Sendable {
     /// `<workspace>/<service>`, for messages.

@@ -31,10 +31,14 @@ final class LocalProcessBackend: ReplicaBackend {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let launchCount = Atomic<UInt64>(0)
+    /// Starts every socket name, so two backends on one data directory (a
+    /// server restarted while a replica of the old one is still exiting)
+    /// never bind or remove each other's sockets.
+    private let socketPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
     /// Longest socket directory path used as given: room for `/<number>.sock`
     /// within the 107 bytes a socket path may have.
-    static let maxSocketDirectoryLength = 90
+    static let maxSocketDirectoryLength = 80
 
     /// The harness's entry point inside ``runtimeDirectory``.
     var harnessScript: String { "\(self.runtimeDirectory)/modelgate_replica.py" }
@@ -100,7 +104,7 @@ final class LocalProcessBackend: ReplicaBackend {
 
     func launch(_ spec: ReplicaLaunchSpec) async throws -> any ReplicaHandle {
         let number = self.launchCount.add(1, ordering: .relaxed).newValue
-        let socketPath = "\(self.socketDirectory)/\(number).sock"
+        let socketPath = "\(self.socketDirectory)/\(self.socketPrefix)-\(number).sock"
         let eventLoop = self.eventLoopGroup.next()
         let acceptor = ReplicaSocketAcceptor(
             socketPath: socketPath, replicaID: spec.replicaID, maxPayload: spec.maxFrameBytes,

@@ -1,6 +1,6 @@
 /// What a service's replicas run: the user's entry script in its environment.
 ///
-/// The deployment step fills this in from the inference config: the unpacked
+/// The ``DeploymentController`` fills this in from the inference config: the unpacked
 /// source directory, the model files, and the environment's interpreter.
 struct ReplicaProgram: Sendable, Hashable {
     /// The Python interpreter of the service's environment: a path, or a name

@@ -2,7 +2,7 @@ internal import Synchronization
 
 /// The services the data plane serves, by `<workspace>/<service>`: what the
 /// scoring service reads on every request (a dictionary lookup under a short
-/// lock, no database), and what the deployment step writes.
+/// lock, no database), and what the ``DeploymentController`` writes.
 ///
 /// ```swift
 /// registry.register(ServingEntry(workspace: "prod", service: "iris", pool: pool, auth: .keys(authenticator)))

@@ -318,24 +318,54 @@ struct DeploymentEndToEndTests {
         }
     }
 
+    @Test("show_output streams the replicas' output; a killed replica is restarted, the service Unhealthy until it is back")
+    func outputAndRestartedReplica() async throws {
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path) { server in
+            let deployments = try await Deployments.prepare(server)
+            _ = try await deployments.deploy("echo", archive: try Deployments.archive(script: "echo.py"), config: Self.aci)
+            let events = try await deployments.waitForDeployment("echo", showOutput: true)
+            #expect(events.last?.state == .healthy)
+            #expect(events.contains { $0.message == "[r1-1] echo score.py: init done" }, "\(events.map(\.message))")
+            let started = try #require(events.first { $0.message.contains("Replica r1-1 started") }?.message)
+            let pid = try #require(started.split(separator: "pid ").last.flatMap { Int32($0.prefix { $0.isNumber }) })
+
+            #expect(kill(pid, SIGKILL) == 0)
+            var states: [WebServiceState] = []
+            var service = try await deployments.service("echo")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                service = try await deployments.service("echo")
+                if states.last != service.state { states.append(service.state) }
+                if service.state == .healthy, service.replicas.first?.restarts == 1 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(states.contains(.unhealthy), "states seen: \(states)")
+            #expect(service.state == .healthy)
+            #expect(service.replicas.first?.restarts == 1)
+            #expect(service.replicas.first?.lastExitCode == -9)
+            _ = try await deployments.score("echo", "\"back\"", key: nil)
+        }
+    }
+
     @Test("Queue-wait and scoring timeouts of the deployment config apply: RESOURCE_EXHAUSTED and DEADLINE_EXCEEDED")
     func waitAndTimeoutLimits() async throws {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let deployments = try await Deployments.prepare(server)
             var config = Self.aci
-            config.scoringTimeoutMs = 300
+            config.scoringTimeoutMs = 2_000
             config.maxRequestWaitTimeMs = 100
             try await deployments.deployAndWait("sleepy", archive: try Deployments.archive(script: "sleepy.py"), config: config)
             // One replica, one request at a time: while one sleeps, another waits 100 ms and is refused.
-            async let busy = deployments.score("sleepy", "0.25", key: nil)
-            try await Task.sleep(for: .milliseconds(50))
+            async let busy = deployments.score("sleepy", "1.5", key: nil)
+            try await Task.sleep(for: .milliseconds(400))
             let refused = await rpcError { _ = try await deployments.score("sleepy", "0", key: nil) }
             #expect(refused?.code == .resourceExhausted)
             _ = try await busy
-            let slow = await rpcError { _ = try await deployments.score("sleepy", "2", key: nil) }
+            let slow = await rpcError { _ = try await deployments.score("sleepy", "5", key: nil) }
             #expect(slow?.code == .deadlineExceeded)
-            #expect(slow?.message.contains("300 ms") == true)
+            #expect(slow?.message.contains("2000 ms") == true, "\(slow?.message ?? "")")
         }
     }
 

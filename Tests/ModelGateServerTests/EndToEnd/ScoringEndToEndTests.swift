@@ -170,10 +170,15 @@ struct ScoringEndToEndTests {
 
     @Test("GetLogs returns the tail of the script's output and follows new lines")
     func getLogsTailsAndFollows() async throws {
-        try await Self.serving("echo.py") { server, auth in
-            let admin = try await server.signIn()
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path) { server in
+            let deployments = try await Deployments.prepare(server)
+            var config = DeploymentConfig()
+            config.computeType = .aci
+            try await deployments.deployAndWait("svc", archive: try Deployments.archive(script: "echo.py"), config: config)
+            let admin = deployments.auth
             var request = GetLogsRequest()
-            request.workspace = "ws"
+            request.workspace = deployments.workspace
             request.name = "svc"
             request.tailLines = 100
 
@@ -183,7 +188,7 @@ struct ScoringEndToEndTests {
                 tail += batch.lines
             }
             let initLine = try #require(tail.first { $0.text == "echo score.py: init done" })
-            #expect(initLine.replicaID == "r-1")
+            #expect(initLine.replicaID == "r1-1")
             #expect(initLine.source == .stdout)
             #expect(initLine.timestampUnixMs > 0)
 
@@ -193,7 +198,7 @@ struct ScoringEndToEndTests {
             let followed = server.client.serverStreaming(ModelGateMethods.Deployment.getLogs, request, metadata: admin, as: GetLogsResponse.self)
             var iterator = followed.makeAsyncIterator()
             _ = try await iterator.next()  // the backlog
-            _ = try await Self.score(server, "12345", metadata: auth)
+            _ = try await deployments.score("svc", "12345", key: nil)
             var seen: [String] = []
             while !seen.contains("echo score.py: scored 5 characters"), let batch = try await iterator.next() {
                 seen += batch.lines.map(\.text)

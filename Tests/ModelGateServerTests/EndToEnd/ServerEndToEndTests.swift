@@ -98,17 +98,11 @@ struct ServerEndToEndTests {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let auth = try await server.signIn()
-            let getKeys = await statusCode {
-                let _: GetKeysResponse = try await server.client.unary(ModelGateMethods.Auth.getKeys, GetKeysRequest(), metadata: auth)
+            let getToken = await statusCode {
+                let _: GetTokenResponse = try await server.client.unary(ModelGateMethods.Auth.getToken, GetTokenRequest(), metadata: auth)
             }
-            #expect(getKeys?.0 == .unimplemented)
-            #expect(getKeys?.1 == "modelgate.v1.AuthService/GetKeys is not implemented yet")
-
-            let progress = server.client.serverStreaming(
-                ModelGateMethods.Deployment.waitForDeployment, WaitForDeploymentRequest(), metadata: auth, as: DeploymentProgress.self
-            )
-            let streamed = await statusCode { for try await _ in progress {} }
-            #expect(streamed?.0 == .unimplemented)
+            #expect(getToken?.0 == .unimplemented)
+            #expect(getToken?.1 == "modelgate.v1.AuthService/GetToken is not implemented yet")
 
             let unknown = await statusCode {
                 let _: HealthResponse = try await server.client.unary("/modelgate.v1.Nope/Nothing", HealthRequest(), metadata: auth)

@@ -84,10 +84,11 @@ struct Deployments: Sendable {
     }
 
     /// Every progress event until the final one.
-    func waitForDeployment(_ name: String) async throws -> [DeploymentProgress] {
+    func waitForDeployment(_ name: String, showOutput: Bool = false) async throws -> [DeploymentProgress] {
         var request = WaitForDeploymentRequest()
         request.workspace = self.workspace
         request.name = name
+        request.showOutput = showOutput
         var events: [DeploymentProgress] = []
         for try await event in self.server.client.serverStreaming(
             ModelGateMethods.Deployment.waitForDeployment, request, metadata: self.auth, as: DeploymentProgress.self
