@@ -19,7 +19,11 @@ struct DeployCommandParsingTests {
         #expect(deploy.files.inferenceConfigFile == "inferenceconfig.json")
         #expect(deploy.files.deployConfigFile == "deploymentconfig.json")
         #expect(deploy.files.computeTarget == "aks-prod")
-        #expect(deploy.overwrite && !deploy.noWait)
+        #expect(deploy.overwrite && !deploy.noWait && !deploy.showOutput)
+        let verbose = try #require(
+            try ModelGateCommand.parseAsRoot(["model", "deploy", "-w", "ws1", "-n", "s", "-m", "m", "-ic", "i.json", "--show-output", "--no-wait"])
+                as? ModelCommand.Deploy)
+        #expect(verbose.showOutput && verbose.noWait && verbose.files.deployConfigFile == nil)
         #expect(try Tags.parse(deploy.files.tag) == ["team": "fraud"])
     }
 
