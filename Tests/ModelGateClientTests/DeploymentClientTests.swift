@@ -10,12 +10,17 @@ import Testing
 struct DeploymentClientTests {
     static let example = RepositoryLayout.root.appending(path: "examples/linear-regression").path
 
-    /// Deploys the example (read with the Azure config readers) to ACI with key auth on and waits for it.
+    /// Deploys the example (read with the Azure config readers) to AKS, key auth on by default, and waits for it.
+    ///
+    /// One replica, and requests may queue for a minute: a loaded test machine must not turn a
+    /// queued request of the streaming test into RESOURCE_EXHAUSTED.
     static func deployExample(_ client: ModelGateClient, name: String) async throws -> [DeploymentProgress] {
         _ = try await client.registerModel(workspace: "ws1", name: "linreg", path: Self.example + "/model")
+        _ = try await client.attachCompute(workspace: "ws1", name: "aks1", cpuCores: 2, memoryGB: 4)
         let inference = try AzureInferenceConfigFile.read(path: Self.example + "/inferenceconfig.json").pack().config
         let deployment = try AzureDeploymentConfigFile(
-            data: Data(#"{"computeType": "aci", "authEnabled": true}"#.utf8), path: "aci.json", baseDirectory: Self.example
+            data: Data(#"{"computeType": "aks", "computeTargetName": "aks1", "numReplicas": 1, "maxQueueWaitMs": 60000}"#.utf8),
+            path: "aks.json", baseDirectory: Self.example
         ).config
         let accepted = try await client.deploy(
             workspace: "ws1", name: name, models: ["linreg:1"], inferenceConfig: inference, deploymentConfig: deployment)
