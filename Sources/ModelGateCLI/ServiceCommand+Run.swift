@@ -18,7 +18,7 @@ extension ServiceCommand {
         @OptionGroup var options: ClientOptions
         @OptionGroup var workspace: WorkspaceOption
         @Option(name: [.short, .long], help: "The service's name.") var name: String
-        @Option(name: [.short, .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
+        @Option(name: [.customShort("d"), .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
         @Option(name: [.short, .long], help: "The service key to send (default: the primary key, when key auth is on).")
         var key: String?
         @Option(name: [.short, .long], help: "The scoring token to send (default: a fresh one, when token auth is on).")
