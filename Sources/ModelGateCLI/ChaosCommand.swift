@@ -27,6 +27,8 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The workspace's region (the one that goes down).") var region = "westeurope"
     @Option(name: .long, help: "The cluster's region.") var clusterRegion = "northeurope"
     @Option(name: .long, help: "The modelgate binary to serve with (default: this one).") var serverBinary: String?
+    @Option(name: .long, help: "Most milliseconds a failed token fetch may take at p99 during the outage.") var maxRefusalMs = 50
+    @Option(name: .long, help: "Most milliseconds from the region's return to the first token.") var maxRecoveryMs = 1_000
     @Flag(name: .long, help: "Keep the server's data directory and log.") var keepData = false
 
     func validate() throws {
@@ -51,6 +53,8 @@ struct ChaosCommand: AsyncParsableCommand {
         configuration.tokenInterval = .milliseconds(max(0, self.tokenIntervalMs))
         configuration.region = self.region
         configuration.clusterRegion = self.clusterRegion
+        configuration.maxRefusal = .milliseconds(self.maxRefusalMs)
+        configuration.maxRecovery = .milliseconds(self.maxRecoveryMs)
         configuration.otherRegion = ["eastus", "japaneast"].first { $0 != self.region && $0 != self.clusterRegion } ?? "eastus"
 
         let note: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("chaos: \($0)\n".utf8)) }

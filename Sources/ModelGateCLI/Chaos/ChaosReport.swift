@@ -27,10 +27,6 @@ struct ChaosReport: Sendable {
         var detail: String
     }
 
-    /// The limits the issue sets.
-    static let maxOutageFetchP99: Duration = .milliseconds(50)
-    static let maxRecovery: Duration = .seconds(1)
-
     let configuration: ChaosScenario.Configuration
     let started: ContinuousClock.Instant
     let timeline: Timeline
@@ -78,12 +74,12 @@ struct ChaosReport: Sendable {
         ))
         let p99 = Self.percentile(0.99, of: outage.map(\.duration))
         invariants.append(Invariant(
-            name: "failed token fetches p99 < \(Self.format(Self.maxOutageFetchP99))",
-            held: p99.map { $0 < Self.maxOutageFetchP99 } ?? false, detail: p99.map(Self.format) ?? "none"
+            name: "failed token fetches p99 < \(Self.format(self.configuration.maxRefusal))",
+            held: p99.map { $0 < self.configuration.maxRefusal } ?? false, detail: p99.map(Self.format) ?? "none"
         ))
         invariants.append(Invariant(
-            name: "first token after the region came back < \(Self.format(Self.maxRecovery))",
-            held: self.recovery.map { $0 < Self.maxRecovery } ?? false,
+            name: "first token after the region came back < \(Self.format(self.configuration.maxRecovery))",
+            held: self.recovery.map { $0 < self.configuration.maxRecovery } ?? false,
             detail: self.recovery.map(Self.format) ?? "no token was fetched after the region came back"
         ))
         let during = self.preOutageTokenDuringOutage
@@ -93,7 +89,7 @@ struct ChaosReport: Sendable {
         ))
         invariants.append(Invariant(
             name: "the workspace's control plane answered UNAVAILABLE fast, another region's answered",
-            held: self.timeline.affectedWorkspaceUnavailable && self.timeline.affectedWorkspaceTime < Self.maxOutageFetchP99
+            held: self.timeline.affectedWorkspaceUnavailable && self.timeline.affectedWorkspaceTime < self.configuration.maxRefusal
                 && self.timeline.otherWorkspaceAnswered,
             detail: "\(self.timeline.affectedWorkspace) in \(Self.format(self.timeline.affectedWorkspaceTime)); other: \(self.timeline.otherWorkspaceAnswered ? "OK" : "failed")"
         ))

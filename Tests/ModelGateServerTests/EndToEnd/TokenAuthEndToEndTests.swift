@@ -340,8 +340,8 @@ struct TokenAuthEndToEndTests {
     @Test("Distance shows: GetToken takes the round trip between the cluster's region and the workspace's region")
     func latencyBetweenRegionsIsAdded() async throws {
         try await Fixture.with(clusterRegion: "eastus") { fixture in
-            // Given a cluster far from the workspace (eastus ↔ westeurope set to 300 ms)
-            try await fixture.setLatency("eastus", "westeurope", milliseconds: 300)
+            // Given a cluster far from the workspace (eastus ↔ westeurope set to 1 s, far above a loaded machine's noise)
+            try await fixture.setLatency("eastus", "westeurope", milliseconds: 1_000)
             try await fixture.attach("near", region: "westeurope")
             try await fixture.deployments.deployAndWait("nearby", archive: try Deployments.archive(script: "echo.py"), config: Fixture.tokenConfig("near"))
             _ = try await fixture.token()  // the workspace's first key is made here, not timed below
@@ -351,8 +351,8 @@ struct TokenAuthEndToEndTests {
             let (_, nearTime) = try await Self.timed { try await fixture.token("nearby") }
 
             // Then the far one took the round trip, the near one did not, and both come from the workspace's region
-            #expect(farTime >= .milliseconds(300), "\(farTime)")
-            #expect(nearTime < .milliseconds(300), "\(nearTime)")
+            #expect(farTime >= .milliseconds(1_000), "\(farTime)")
+            #expect(nearTime < .milliseconds(1_000), "\(nearTime)")
             #expect(far.region == "westeurope")
         }
     }
@@ -369,7 +369,8 @@ struct TokenAuthEndToEndTests {
             let key = try await fixture.deployments.keys("keyed").primaryKey
             _ = try await fixture.server.createWorkspace("elsewhere", region: "eastus", metadata: fixture.auth)
 
-            // When the workspace's region goes down
+            // When the workspace's region goes down (with the cluster 2 s away, so a refusal that waited would show)
+            try await fixture.setLatency("eastus", "westeurope", milliseconds: 2_000)
             try await fixture.setAvailability("westeurope", false)
 
             // Then every token fetch fails fast with UNAVAILABLE naming the region and a retry hint
@@ -382,7 +383,8 @@ struct TokenAuthEndToEndTests {
                 #expect(error?.details["region"] == "westeurope")
                 #expect(error?.details["retry_after_ms"] == "1000")
             }
-            #expect(slowest < .milliseconds(50), "\(slowest)")
+            // A bound only waiting on something slow breaks; tools/chaos/run measures the 50 ms.
+            #expect(slowest < .seconds(1), "\(slowest)")
 
             // And tokens issued earlier still score, key auth is untouched, and the other region's token service answers
             #expect(try await fixture.score(token: issued.token).code == .ok)
@@ -392,6 +394,7 @@ struct TokenAuthEndToEndTests {
             #expect(try await fixture.signingKeys().keys.map(\.kid).contains(issued.keyID))
 
             // When the region comes back, the next fetch succeeds
+            try await fixture.setLatency("eastus", "westeurope", milliseconds: 10)
             try await fixture.setAvailability("westeurope", true)
             let (recovered, recovery) = try await Self.timed { try await fixture.token() }
             #expect(recovery < .seconds(1), "\(recovery)")
