@@ -7,4 +7,10 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+// ES256 token signing: keys (EVP, SubjectPublicKeyInfo) and ECDSA signatures (DER <-> raw r||s).
+#include <openssl/x509.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/bn.h>
+#include <openssl/hmac.h>
 #endif

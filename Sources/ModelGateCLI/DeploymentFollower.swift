@@ -4,18 +4,21 @@ internal import ModelGateAPI
 internal import ModelGateClient
 
 /// Follows a deployment the way Azure's `wait_for_deployment(show_output=True)`
-/// does: each progress message as it arrives, with its time, then the final
-/// state; and decides how the command ends.
+/// does: each progress message as it arrives, with its time (and, when asked,
+/// the new replicas' own output, `[r1-1] ...`), then the final state; and
+/// decides how the command ends.
 struct DeploymentFollower {
     let client: ModelGateClient
     let workspace: String
     let name: String
     let log: ProgressLog
+    /// Also print the replicas' own output lines as they are written.
+    var showOutput = false
 
     /// Prints the progress until the final event and returns the service as it then is.
     func follow() async throws -> WebService {
         var final: DeploymentProgress?
-        for try await event in self.client.waitForDeployment(workspace: self.workspace, name: self.name) {
+        for try await event in self.client.waitForDeployment(workspace: self.workspace, name: self.name, showOutput: self.showOutput) {
             if !event.message.isEmpty {
                 self.log.note(Self.line(for: event))
             }

@@ -23,6 +23,8 @@ extension ModelCommand {
         @Option(name: [.short, .long], help: "The service's name.") var name: String
         @OptionGroup var files: DeploymentFileOptions
         @Flag(name: .long, help: "Replace a service of the same name (its keys are kept).") var overwrite = false
+        @Flag(name: .long, help: "Also print the new replicas' own output (score.py's prints) while waiting.")
+        var showOutput = false
         @Flag(name: .long, help: "Return once the deployment is accepted, without waiting.") var noWait = false
 
         func validate() throws {
@@ -49,7 +51,9 @@ extension ModelCommand {
                     ServiceView(accepted).print(printer)
                     return
                 }
-                let service = try await DeploymentFollower(client: client, workspace: workspace, name: self.name, log: log).follow()
+                let service = try await DeploymentFollower(
+                    client: client, workspace: workspace, name: self.name, log: log, showOutput: self.showOutput
+                ).follow()
                 try DeploymentFollower.finish(service, printer: printer, log: log)
             }
         }

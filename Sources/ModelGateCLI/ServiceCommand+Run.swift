@@ -10,16 +10,25 @@ extension ServiceCommand {
             abstract: "Score one request and print the service's answer.",
             discussion: """
                 The input is the request body run(raw_data) receives, usually JSON such as \
-                '{"data": [[1.0, 2.0, 3.0]]}', or @FILE to read it from a file. Without --key, a \
-                service with key auth is called with its primary key (fetched with get-keys).
+                '{"data": [[1.0, 2.0, 3.0]]}', or @FILE to read it from a file. Without --key or \
+                --token, a service with key auth is called with its primary key (fetched with \
+                get-keys) and a service with token auth with a fresh token (get-access-token).
                 """
         )
         @OptionGroup var options: ClientOptions
         @OptionGroup var workspace: WorkspaceOption
         @Option(name: [.short, .long], help: "The service's name.") var name: String
-        @Option(name: [.short, .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
-        @Option(name: [.short, .long], help: "The service key (or token) to send (default: the primary key, when auth is on).")
+        @Option(name: [.customShort("d"), .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
+        @Option(name: [.short, .long], help: "The service key to send (default: the primary key, when key auth is on).")
         var key: String?
+        @Option(name: [.short, .long], help: "The scoring token to send (default: a fresh one, when token auth is on).")
+        var token: String?
+
+        func validate() throws {
+            if self.key != nil, self.token != nil {
+                throw ValidationError("pass --key or --token, not both: a service takes one kind of credential")
+            }
+        }
 
         /// The request body: the text itself, or the contents of `@FILE`.
         static func body(from input: String) throws -> [UInt8] {
@@ -35,14 +44,17 @@ extension ServiceCommand {
             let workspace = try self.workspace.resolve()
             let body = try Self.body(from: self.inputData)
             let answer = try await self.options.withClient { client in
-                var key = self.key
-                if key == nil {
+                // Keys and tokens travel the same way: `authorization: Bearer <credential>`.
+                var credential = self.key ?? self.token
+                if credential == nil {
                     let service = try await client.service(workspace: workspace, name: self.name)
-                    if service.deploymentConfig?.authEnabled == .enabled {
-                        key = try await client.keys(workspace: workspace, service: self.name).primaryKey
+                    if service.deploymentConfig?.tokenAuthEnabled == .enabled {
+                        credential = try await client.serviceToken(workspace: workspace, service: self.name).token
+                    } else if service.deploymentConfig?.authEnabled == .enabled {
+                        credential = try await client.keys(workspace: workspace, service: self.name).primaryKey
                     }
                 }
-                return try await client.score(workspace: workspace, service: self.name, body: body, key: key)
+                return try await client.score(workspace: workspace, service: self.name, body: body, key: credential)
             }
             var text = String(decoding: answer.body, as: UTF8.self)
             if !text.hasSuffix("\n") { text += "\n" }

@@ -18,6 +18,8 @@ extension ServiceCommand {
         @OptionGroup var workspace: WorkspaceOption
         @Option(name: [.short, .long], help: "The service's name.") var name: String
         @OptionGroup var files: DeploymentFileOptions
+        @Flag(name: .long, help: "Also print the new replicas' own output (score.py's prints) while waiting.")
+        var showOutput = false
         @Flag(name: .long, help: "Return once the change is accepted, without waiting.") var noWait = false
 
         func validate() throws {
@@ -52,7 +54,9 @@ extension ServiceCommand {
                     ServiceView(accepted).print(printer)
                     return
                 }
-                let service = try await DeploymentFollower(client: client, workspace: workspace, name: self.name, log: log).follow()
+                let service = try await DeploymentFollower(
+                    client: client, workspace: workspace, name: self.name, log: log, showOutput: self.showOutput
+                ).follow()
                 try DeploymentFollower.finish(service, printer: printer, log: log)
             }
         }

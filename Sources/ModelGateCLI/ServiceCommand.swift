@@ -3,13 +3,15 @@ internal import Foundation
 internal import ModelGateAPI
 internal import ModelGateClient
 
-/// `modelgate service list|show|update|delete|get-logs|get-keys|regen-key|run`,
+/// `modelgate service list|show|update|delete|get-logs|get-keys|regen-key|get-access-token|run`,
 /// after `az ml service`.
 struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
         abstract: "List, show, update, delete and call deployed web services; read their logs and keys.",
-        subcommands: [List.self, Show.self, Update.self, Delete.self, GetLogs.self, GetKeys.self, RegenKey.self, Run.self]
+        subcommands: [
+            List.self, Show.self, Update.self, Delete.self, GetLogs.self, GetKeys.self, RegenKey.self, GetAccessToken.self, Run.self,
+        ]
     )
 
     struct List: AsyncParsableCommand {

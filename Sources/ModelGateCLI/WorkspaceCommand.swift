@@ -2,12 +2,12 @@ internal import ArgumentParser
 internal import ModelGateAPI
 internal import ModelGateClient
 
-/// `modelgate workspace create|show|list|delete`.
+/// `modelgate workspace create|show|list|delete|signing-keys`.
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workspace",
         abstract: "Create, show, list and delete workspaces.",
-        subcommands: [Create.self, Show.self, List.self, Delete.self]
+        subcommands: [Create.self, Show.self, List.self, Delete.self, SigningKeys.self]
     )
 
     struct Create: AsyncParsableCommand {

@@ -30,7 +30,7 @@ public struct IgnoreRules: Sendable, Hashable {
 
     /// Reads the lines of an ignore file.
     public init(text: String, fileName: String? = nil) {
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         self.init(patterns: lines.compactMap { IgnorePattern(line: String($0)) }, fileName: fileName)
     }
 

@@ -45,6 +45,11 @@ public final class ModelGateServerApp: Service, Sendable {
     let environmentCache: EnvironmentCache
     /// Deploys services and brings them back at start-up.
     let deployments: DeploymentController
+    /// Which regions are down and where each workspace lives, in memory; read
+    /// by every workspace call and by the token service.
+    let regionAvailability: RegionAvailability
+    /// Workspaces' token signing keys (rotation on demand goes through here).
+    let signingKeys: SigningKeyRing
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -86,7 +91,9 @@ public final class ModelGateServerApp: Service, Sendable {
             let issuer = AccessTokenIssuer(
                 sessions: SessionStore(database: self.database), lifetime: configuration.accessTokenLifetime, clock: clock
             )
-            let authenticator = Authenticator(issuer: issuer, principals: principals)
+            let regionAvailability = try await RegionAvailability.load(regions: regions, workspaces: workspaces)
+            self.regionAvailability = regionAvailability
+            let authenticator = Authenticator(issuer: issuer, principals: principals, regionAvailability: regionAvailability)
             let blobs = try BlobStore(root: self.dataDirectory.blobsPath, threadPool: .singleton)
             let models = try ModelStore(database: self.database, blobs: blobs, materializedRoot: self.dataDirectory.modelsPath)
             self.models = models
@@ -95,13 +102,21 @@ public final class ModelGateServerApp: Service, Sendable {
                 configuration: configuration.environments, threadPool: .singleton, clock: clock, logger: logger
             )
             let environments = EnvironmentStore(database: self.database)
+            let tokenKeys = TokenVerificationKeys()
+            let keyRing = SigningKeyRing(
+                store: SigningKeyStore(database: self.database), verificationKeys: tokenKeys,
+                configuration: configuration.tokens, clock: clock, logger: logger
+            )
+            try await keyRing.load()
+            self.signingKeys = keyRing
             let computes = ComputeStore(database: self.database)
             let services = ServiceStore(database: self.database)
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
                 services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
                 sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
-                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger
+                eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
+                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew
             ))
             self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
@@ -114,8 +129,10 @@ public final class ModelGateServerApp: Service, Sendable {
                 principals: principals, workspaces: workspaces, issuer: issuer,
                 authenticator: authenticator, hasher: hasher, clock: clock
             ).register(in: &router)
-            WorkspaceService(workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock)
-                .register(in: &router)
+            WorkspaceService(
+                workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
+                availability: regionAvailability
+            ).register(in: &router)
             ComputeService(
                 computes: computes, workspaces: workspaces, regions: regions, authenticator: authenticator, clock: clock,
                 isComputeInUse: { workspace, name in await deployments.isComputeInUse(workspace: workspace, compute: name) },
@@ -131,7 +148,11 @@ public final class ModelGateServerApp: Service, Sendable {
             ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
                 .register(in: &router)
             DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
-            AuthService(controller: deployments, authenticator: authenticator).register(in: &router)
+            let tokens = TokenService(
+                controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: regionAvailability,
+                keyRing: keyRing, configuration: configuration.tokens, clock: clock
+            )
+            AuthService(controller: deployments, authenticator: authenticator, tokens: tokens).register(in: &router)
             UnimplementedMethods.register(in: &router)
 
             var rpcConfiguration = RPCServerConfiguration(host: configuration.host, port: configuration.port)

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var modelLimits: ModelLimits
     /// Which Python the server runs and how long an environment build may take.
     public var environments: EnvironmentCache.Configuration
+    /// Lifetimes of scoring tokens and their signing keys, and the clock skew
+    /// verification allows.
+    public var tokens = TokenConfiguration()
 
     public static let defaultPort = 7070
 

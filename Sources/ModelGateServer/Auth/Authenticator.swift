@@ -9,10 +9,15 @@ internal import Foundation
 public struct Authenticator: Sendable {
     private let issuer: AccessTokenIssuer
     private let principals: PrincipalStore
+    /// Attached to every caller as a snapshot; `nil` means every region is up.
+    private let regionAvailability: RegionAvailability?
 
-    public init(issuer: AccessTokenIssuer, principals: PrincipalStore) {
+    /// - Parameter regionAvailability: the server's region cache, so that
+    ///   access checks can refuse workspaces in a downed region.
+    public init(issuer: AccessTokenIssuer, principals: PrincipalStore, regionAvailability: RegionAvailability? = nil) {
         self.issuer = issuer
         self.principals = principals
+        self.regionAvailability = regionAvailability
     }
 
     /// The metadata key that carries the token (keys are lower-case on the wire).
@@ -37,7 +42,10 @@ public struct Authenticator: Sendable {
                 throw RPCError(code: .unauthenticated, message: "unknown access token: its principal no longer exists")
             }
             let roles = try await self.principals.roleAssignments(principalID: principalID)
-            return AuthenticatedCaller(principal: principal, roleAssignments: roles, tokenExpiresAt: expiresAt)
+            return AuthenticatedCaller(
+                principal: principal, roleAssignments: roles, tokenExpiresAt: expiresAt,
+                regions: self.regionAvailability?.snapshot() ?? .allAvailable
+            )
         }
     }
 

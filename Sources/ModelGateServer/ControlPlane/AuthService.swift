@@ -2,19 +2,22 @@ internal import Logging
 internal import ModelGateAPI
 public import ModelGateRPC
 
-/// `modelgate.v1.AuthService` for key auth: `GetKeys` and `RegenKey`.
-/// Token methods answer `UNIMPLEMENTED` through ``UnimplementedMethods`` until
-/// token auth is built.
+/// `modelgate.v1.AuthService`: key auth (`GetKeys`, `RegenKey`) and token
+/// auth (`GetToken`, `GetSigningKeys`, through ``TokenService``).
 ///
 /// Keys grant scoring, so reading or changing them needs Contributor, as
-/// Azure's `listKeys` and `regenerateKeys` actions do.
+/// Azure's `listKeys` and `regenerateKeys` actions do. A token grants
+/// scoring only until it expires, and Azure lets a Reader fetch one, so
+/// `GetToken` needs Reader, as does reading the public keys.
 public struct AuthService: Sendable {
     private let controller: DeploymentController
     private let authenticator: Authenticator
+    private let tokens: TokenService
 
-    init(controller: DeploymentController, authenticator: Authenticator) {
+    init(controller: DeploymentController, authenticator: Authenticator, tokens: TokenService) {
         self.controller = controller
         self.authenticator = authenticator
+        self.tokens = tokens
     }
 
     /// Adds this service's methods to `router`.
@@ -40,6 +43,17 @@ public struct AuthService: Sendable {
             response.primaryKey = keys.primary
             response.secondaryKey = keys.secondary
             return response
+        }
+        router.authenticatedUnary(ModelGateMethods.Auth.getToken, self.authenticator) { (request: GetTokenRequest, caller, context) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "fetch a token for service '\(request.service)'")
+            return try await self.tokens.token(
+                workspace: request.workspace, service: request.service, subject: caller.principal.clientID, logger: context.logger
+            )
+        }
+        router.authenticatedUnary(ModelGateMethods.Auth.getSigningKeys, self.authenticator) { (request: GetSigningKeysRequest, caller, _) in
+            // Published by the server, not the workspace's region: readable during an outage.
+            try AccessPolicy.requireRole(.reader, on: request.workspace, caller, to: "read the signing keys of workspace '\(request.workspace)'")
+            return try await self.tokens.signingKeys(workspace: request.workspace)
         }
     }
 }

@@ -33,6 +33,9 @@ actor DeploymentController {
         var eventLoopGroup: any EventLoopGroup
         var clock: WallClock
         var logger: Logger
+        /// The public keys token-auth services verify against (``TokenAuthenticator``).
+        var tokenKeys = TokenVerificationKeys()
+        var tokenClockSkew = TokenConfiguration().clockSkew
     }
 
     /// One service as the controller knows it.
@@ -436,6 +439,7 @@ actor DeploymentController {
     /// How the service's scoring calls authenticate now.
     func auth(for key: String) -> ScoringAuth {
         guard let tracked = self.services[key] else { return .none }
+        if tracked.record.deploymentConfig.tokenAuthEnabled == .enabled { return self.tokenAuth(for: tracked.record) }
         return tracked.record.deploymentConfig.authEnabled == .enabled ? .keys(tracked.keys) : .none
     }
 

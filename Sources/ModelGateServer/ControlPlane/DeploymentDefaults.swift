@@ -30,8 +30,7 @@ enum DeploymentDefaults {
     /// - Throws: `INVALID_ARGUMENT` naming the broken rule: autoscaling together
     ///   with `num_replicas`, autoscaling off without `num_replicas`, min above
     ///   max, a limit below its request, token auth on ACI or with key auth,
-    ///   values out of range. `UNIMPLEMENTED` for token auth, which this server
-    ///   does not issue yet.
+    ///   values out of range.
     static func effective(_ config: DeploymentConfig, computeType: ComputeType) throws(RPCError) -> DeploymentConfig {
         var config = config
         config.computeType = computeType
@@ -75,10 +74,12 @@ enum DeploymentDefaults {
             guard config.authEnabled != .enabled else {
                 throw Self.invalid("auth_enabled and token_auth_enabled cannot both be on: choose key auth or token auth")
             }
-            throw RPCError(code: .unimplemented, message: "token auth is not available on this server yet; use key auth (auth_enabled)")
+            // Token auth on: key auth left unspecified is off, as Azure's `deploy_configuration(token_auth_enabled=True)` needs.
+            config.authEnabled = .disabled
+        } else {
+            config.tokenAuthEnabled = .disabled
+            if config.authEnabled == .unspecified { config.authEnabled = isAKS ? .enabled : .disabled }
         }
-        config.tokenAuthEnabled = .disabled
-        if config.authEnabled == .unspecified { config.authEnabled = isAKS ? .enabled : .disabled }
 
         Self.fill(&config.scoringTimeoutMs, Self.scoringTimeoutMs)
         Self.fill(&config.replicaMaxConcurrentRequests, Self.replicaMaxConcurrentRequests)

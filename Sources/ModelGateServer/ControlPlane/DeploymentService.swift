@@ -113,36 +113,44 @@ public struct DeploymentService: Sendable {
     /// lines of this deployment (their ids start with `replicaPrefix`) as
     /// events of their own, until the final event.
     ///
+    /// Both sources feed one stream that this call alone writes from, so the
+    /// response has a single writer and ends as soon as the final event is sent.
+    ///
     /// - Returns: whether the final event was sent.
     static func forward(
         _ events: AsyncStream<DeploymentProgress>, withOutputOf logs: ServiceLogBuffer, replicaPrefix: String,
         request: WaitForDeploymentRequest, to responses: ResponseWriter<DeploymentProgress>
     ) async throws -> Bool {
         let (backlog, lines) = logs.follow(tail: 0)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                @Sendable func send(_ line: ServiceLogLine) async throws {
-                    guard line.replicaID.hasPrefix(replicaPrefix) else { return }
-                    var event = DeploymentProgress()
-                    event.workspace = request.workspace
-                    event.name = request.name
-                    event.phase = .replicasStarting
-                    event.state = .transitioning
-                    event.message = "[\(line.replicaID)] \(line.text)"
-                    event.timestampUnixMs = line.timestampUnixMs
-                    try await responses.write(event)
-                }
-                for line in backlog { try await send(line) }
-                for await line in lines { try await send(line) }
-            }
-            var sawFinal = false
-            for await event in events {
-                try await responses.write(event)
-                sawFinal = event.final
-            }
-            group.cancelAll()
-            return sawFinal
+        let (merged, sink) = AsyncStream.makeStream(of: DeploymentProgress.self)
+        @Sendable func event(for line: ServiceLogLine) -> DeploymentProgress {
+            var event = DeploymentProgress()
+            event.workspace = request.workspace
+            event.name = request.name
+            event.phase = .replicasStarting
+            event.state = .transitioning
+            event.message = "[\(line.replicaID)] \(line.text)"
+            event.timestampUnixMs = line.timestampUnixMs
+            return event
         }
+        let output = Task {
+            for line in backlog where line.replicaID.hasPrefix(replicaPrefix) { sink.yield(event(for: line)) }
+            for await line in lines where line.replicaID.hasPrefix(replicaPrefix) { sink.yield(event(for: line)) }
+        }
+        let progress = Task {
+            for await event in events { sink.yield(event) }
+            sink.finish()
+        }
+        defer {
+            output.cancel()
+            progress.cancel()
+            sink.finish()
+        }
+        for await event in merged {
+            try await responses.write(event)
+            if event.final { return true }
+        }
+        return false
     }
 
     /// The last `count` lines of each replica (all when 0), in their order.

@@ -7,6 +7,11 @@ extension RPCRouter {
     ///
     /// The token is checked before the handler runs, so an unauthenticated
     /// caller learns nothing about the resource (not even whether it exists).
+    ///
+    /// A ``WorkspaceScopedRequest`` for a workspace in a downed region is
+    /// refused with `UNAVAILABLE` here, from memory, before the handler reads
+    /// the database; only for callers with a role there, so that others still
+    /// get the handler's `PERMISSION_DENIED` and learn nothing.
     mutating func authenticatedUnary<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: String,
         _ authenticator: Authenticator,
@@ -14,6 +19,11 @@ extension RPCRouter {
     ) {
         self.publicUnary(method) { (request: Request, context: ServerCallContext) in
             let caller = try await authenticator.authenticate(metadata: context.metadata)
+            if let scoped = request as? any WorkspaceScopedRequest, caller.role(on: scoped.workspaceName) != nil,
+               let region = caller.regions.region(ofWorkspace: scoped.workspaceName)
+            {
+                try caller.regions.requireAvailable(region, for: scoped.regionalService)
+            }
             var context = context
             context.logger[metadataKey: "principal.client_id"] = "\(caller.principal.clientID)"
             return try await handler(request, caller, context)

@@ -11,6 +11,10 @@ public struct WorkspaceService: Sendable {
     private let regions: RegionStore
     private let authenticator: Authenticator
     private let clock: WallClock
+    /// The server's region cache, kept in step with the database by the calls
+    /// here that change regions and workspaces (and read by GetToken and every
+    /// workspace call), so an outage or recovery is seen at once.
+    var availability: RegionAvailability
 
     /// Longest description accepted, in characters.
     static let maxDescriptionLength = 1024
@@ -20,11 +24,17 @@ public struct WorkspaceService: Sendable {
     /// Highest latency SetRegionLatency accepts: ten minutes is already absurd.
     static let maxRoundTripMilliseconds: UInt32 = 600_000
 
-    public init(workspaces: WorkspaceStore, regions: RegionStore, authenticator: Authenticator, clock: WallClock) {
+    /// - Parameter availability: the server's region cache (the one its
+    ///   ``Authenticator`` reads); this service updates it after each change.
+    public init(
+        workspaces: WorkspaceStore, regions: RegionStore, authenticator: Authenticator, clock: WallClock,
+        availability: RegionAvailability = RegionAvailability()
+    ) {
         self.workspaces = workspaces
         self.regions = regions
         self.authenticator = authenticator
         self.clock = clock
+        self.availability = availability
     }
 
     /// Adds this service's methods to `router`.
@@ -65,6 +75,7 @@ public struct WorkspaceService: Sendable {
             let what = request.region.isEmpty ? "region is required" : "unknown region '\(request.region)'"
             throw RPCError(code: .invalidArgument, message: "\(what); known regions: \(known.joined(separator: ", "))")
         }
+        try self.availability.requireAvailable(request.region, for: "a new workspace")
         let record = WorkspaceRecord(
             name: request.name, id: UUID().uuidString.lowercased(), region: request.region,
             description: request.description, tags: request.tags, createdBy: caller.principal.clientID,
@@ -76,6 +87,7 @@ public struct WorkspaceService: Sendable {
             // The region vanished between the check and the insert.
             throw RPCError(code: .invalidArgument, message: "unknown region '\(request.region)'")
         }
+        self.availability.workspaceCreated(record.name, region: record.region)
         context.logger.info("Created workspace", metadata: ["workspace.name": "\(record.name)", "workspace.region": "\(record.region)"])
         return Workspace(record)
     }
@@ -102,17 +114,22 @@ public struct WorkspaceService: Sendable {
         try AccessPolicy.require(.owner, on: record.name, caller, to: "delete this workspace")
         // Nothing can live in a workspace yet, so `force` changes nothing for now.
         try await self.workspaces.delete(named: record.name)
+        self.availability.workspaceDeleted(record.name)
         context.logger.info("Deleted workspace", metadata: ["workspace.name": "\(record.name)"])
         return DeleteWorkspaceResponse()
     }
 
     /// Marks a region up or down (chaos testing). Admin only.
+    ///
+    /// The cache is updated once the change is committed, so the next call
+    /// for a workspace there sees it: recovery needs no restart and no poll.
     func setRegionAvailability(_ request: SetRegionAvailabilityRequest, caller: AuthenticatedCaller, context: ServerCallContext) async throws -> Region {
         try AccessPolicy.requireAdmin(caller, to: "change region availability")
         guard !request.region.isEmpty else { throw RPCError(code: .invalidArgument, message: "region is required") }
         let record = try await self.regions.setAvailability(
             of: request.region, to: request.available, reason: request.reason, at: self.clock.now()
         )
+        self.availability.update(record)
         context.logger.warning("Region availability changed", metadata: [
             "region.name": "\(record.name)", "region.available": "\(record.isAvailable)", "region.reason": "\(request.reason)",
         ])

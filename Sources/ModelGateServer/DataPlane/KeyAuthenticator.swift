@@ -55,6 +55,13 @@ final class KeyAuthenticator: Sendable {
         let primaryMatches = Self.constantTimeEquals(presented, primary)
         let secondaryMatches = Self.constantTimeEquals(presented, secondary)
         guard primaryMatches || secondaryMatches else {
+            // A JWT (two dots; keys have none) means the caller thinks this is a token-auth service.
+            if presented.count(where: { $0 == UInt8(ascii: ".") }) == 2 {
+                throw RPCError(
+                    code: .unauthenticated,
+                    message: "service '\(self.serviceName)' uses key auth and accepts no tokens: send its primary or secondary key (GetKeys)"
+                )
+            }
             throw RPCError(
                 code: .unauthenticated,
                 message: "invalid key for service '\(self.serviceName)': send its primary or secondary key (GetKeys)"

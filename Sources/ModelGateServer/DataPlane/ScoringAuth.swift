@@ -6,6 +6,8 @@ enum ScoringAuth: Sendable {
     case none
     /// The service's primary or secondary key (AKS's default).
     case keys(KeyAuthenticator)
+    /// A JWT from the workspace's token service (`token_auth_enabled`), verified locally.
+    case token(TokenAuthenticator)
 
     /// Checks a call's metadata.
     ///
@@ -14,6 +16,7 @@ enum ScoringAuth: Sendable {
         switch self {
         case .none: return
         case .keys(let authenticator): try authenticator.authenticate(metadata: metadata)
+        case .token(let authenticator): try authenticator.authenticate(metadata: metadata)
         }
     }
 }

@@ -208,6 +208,18 @@ public enum Migrations {
             CREATE INDEX service_models_by_model ON service_models(workspace, model_name, model_version);
             CREATE INDEX services_by_compute ON services(workspace, compute_target);
             """),
+        .sql(5, "token signing keys", """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY,
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                private_key BLOB NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                retired_at_ms INTEGER,
+                verify_until_ms INTEGER
+            );
+            CREATE INDEX signing_keys_by_workspace ON signing_keys(workspace);
+            CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(workspace) WHERE retired_at_ms IS NULL;
+            """),
     ]
 
     /// Brings the database up to the newest migration in `migrations`.

@@ -348,6 +348,58 @@ struct DeploymentEndToEndTests {
         }
     }
 
+    @Test("A registered environment is used by name and pinned; a failed update leaves the previous version serving")
+    func registeredEnvironmentAndFailedUpdate() async throws {
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path) { server in
+            let deployments = try await Deployments.prepare(server)
+            var register = RegisterEnvironmentRequest()
+            var environment = Environment()
+            environment.workspace = deployments.workspace
+            environment.name = "plain"
+            environment.environmentVariables = ["GREETING": "hello"]
+            register.environment = environment
+            let registered: Environment = try await server.client.unary(
+                ModelGateMethods.Model.registerEnvironment, register, metadata: deployments.auth
+            )
+            #expect(registered.version == 1)
+
+            var deploy = DeployRequest()
+            deploy.workspace = deployments.workspace
+            deploy.name = "echo"
+            var inference = InferenceConfig()
+            inference.entryScript = "score.py"
+            inference.sourceArchive = try Deployments.archive(script: "echo.py")
+            inference.environmentName = "plain"
+            deploy.inferenceConfig = inference
+            deploy.deploymentConfig = Self.aci
+            let _: DeployResponse = try await server.client.unary(ModelGateMethods.Deployment.deploy, deploy, metadata: deployments.auth)
+            let events = try await deployments.waitForDeployment("echo")
+            #expect(events.last?.state == .healthy)
+            #expect(events.contains { $0.cacheResult == .machinePython && $0.environmentHash == registered.contentHash })
+            let service = try await deployments.service("echo")
+            #expect(service.inferenceConfig?.environmentName == "plain")
+            #expect(service.inferenceConfig?.environmentVersion == 1)
+            #expect(service.inferenceConfig?.sourceArchive.isEmpty == true)
+            #expect(service.inferenceConfig?.sourceArchiveRef?.sha256.count == 64)
+
+            // An update to a script whose init() raises fails; the running version keeps answering.
+            var update = UpdateServiceRequest()
+            update.workspace = deployments.workspace
+            update.name = "echo"
+            var broken = InferenceConfig()
+            broken.sourceArchive = try Deployments.archive(script: "init_error.py")
+            update.inferenceConfig = broken
+            let _: WebService = try await server.client.unary(ModelGateMethods.Deployment.updateService, update, metadata: deployments.auth)
+            let failed = try await deployments.waitForDeployment("echo")
+            #expect(failed.last?.state == .failed)
+            #expect(try await deployments.service("echo").state == .failed)
+            let answer = try await deployments.score("echo", "\"still here\"", key: nil)
+            // echo.py answers with the body it got, as a JSON string.
+            #expect(try JSONDecoder().decode(String.self, from: Data(answer.body)) == "\"still here\"")
+        }
+    }
+
     @Test("Queue-wait and scoring timeouts of the deployment config apply: RESOURCE_EXHAUSTED and DEADLINE_EXCEEDED")
     func waitAndTimeoutLimits() async throws {
         let directory = try TemporaryDirectory()

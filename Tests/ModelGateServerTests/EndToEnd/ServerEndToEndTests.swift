@@ -98,11 +98,11 @@ struct ServerEndToEndTests {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let auth = try await server.signIn()
-            let getToken = await statusCode {
-                let _: GetTokenResponse = try await server.client.unary(ModelGateMethods.Auth.getToken, GetTokenRequest(), metadata: auth)
+            let getEndpoint = await statusCode {
+                let _: Endpoint = try await server.client.unary(ModelGateMethods.Deployment.getEndpoint, GetEndpointRequest(), metadata: auth)
             }
-            #expect(getToken?.0 == .unimplemented)
-            #expect(getToken?.1 == "modelgate.v1.AuthService/GetToken is not implemented yet")
+            #expect(getEndpoint?.0 == .unimplemented)
+            #expect(getEndpoint?.1 == "modelgate.v1.DeploymentService/GetEndpoint is not implemented yet")
 
             let unknown = await statusCode {
                 let _: HealthResponse = try await server.client.unary("/modelgate.v1.Nope/Nothing", HealthRequest(), metadata: auth)
