@@ -9,6 +9,7 @@ Binds 127.0.0.1 on a free port, writes the port to --port-file, serves until kil
 """
 import argparse
 import asyncio
+import os
 import time
 
 import grpc
@@ -49,7 +50,6 @@ def main():
         await server.start()
         with open(args.port_file + ".tmp", "w") as handle:
             handle.write(str(port))
-        import os
         os.replace(args.port_file + ".tmp", args.port_file)
         await server.wait_for_termination()
 
