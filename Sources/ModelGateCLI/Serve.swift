@@ -47,6 +47,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Seconds a scoring token is valid (exp - iat).")
+    var tokenLifetime: Int = 3600
+
+    @Option(name: .long, help: "Seconds after issue when a client should fetch a new token (refresh_by); below --token-lifetime.")
+    var tokenRefreshAfter: Int = 1800
+
+    @Option(name: .long, help: "Seconds a workspace's signing key signs before it rotates.")
+    var signingKeyLifetime: Int = 30 * 24 * 3600
+
+    @Option(name: .long, help: "Seconds of clock skew allowed when checking a token's exp and nbf.")
+    var tokenClockSkew: Int = 30
+
     func validate() throws {
         guard ServerAddress(parsing: self.listen, allowingPortZero: true) != nil else {
             throw ValidationError("--listen '\(self.listen)' is not HOST:PORT")
@@ -56,6 +68,12 @@ struct Serve: AsyncParsableCommand {
         }
         guard self.maxMessageSize >= 1024 else { throw ValidationError("--max-message-size must be at least 1024") }
         guard self.maxConcurrentStreams >= 1 else { throw ValidationError("--max-concurrent-streams must be at least 1") }
+        guard self.tokenRefreshAfter >= 1, self.tokenRefreshAfter < self.tokenLifetime else {
+            throw ValidationError("--token-refresh-after must be at least 1 and below --token-lifetime")
+        }
+        guard self.signingKeyLifetime >= 60, (0...3600).contains(self.tokenClockSkew) else {
+            throw ValidationError("--signing-key-lifetime must be at least 60 and --token-clock-skew 0 to 3600")
+        }
     }
 
     func run() async throws {
@@ -75,9 +93,13 @@ struct Serve: AsyncParsableCommand {
         limits.maxHeaderSize = self.maxHeaderSize
         limits.idleTimeout = .seconds(self.idleTimeout)
 
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             dataDirectory: DataDirectory.resolve(self.dataDir), host: address.host, port: address.port,
             limits: limits, maxConnections: self.maxConnections, drainTimeout: .seconds(self.drainTimeout))
+        configuration.tokens = TokenConfiguration(
+            tokenLifetime: .seconds(self.tokenLifetime), refreshAfter: .seconds(self.tokenRefreshAfter),
+            signingKeyLifetime: .seconds(self.signingKeyLifetime), clockSkew: .seconds(self.tokenClockSkew)
+        )
 
         let app = try await ModelGateServerApp(
             configuration: configuration, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)

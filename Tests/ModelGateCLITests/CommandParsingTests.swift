@@ -27,6 +27,9 @@ struct CommandParsingTests {
         ["workspace", "create", "--name", "w1", "--region", "westeurope", "--tag", "novalue"],
         ["serve", "--listen", "not an address:port"],
         ["serve", "--log-level", "loud"],
+        ["serve", "--token-lifetime", "600", "--token-refresh-after", "600"],
+        ["serve", "--token-refresh-after", "0"],
+        ["serve", "--signing-key-lifetime", "10"],
         ["workspace", "create", "--name", "w1"],
         ["workspace", "list", "--output", "yaml"],
     ])
@@ -40,5 +43,7 @@ struct CommandParsingTests {
         #expect(serve.listen == "127.0.0.1:7070")
         #expect(serve.maxMessageSize == 4 * 1024 * 1024)
         #expect(serve.maxConcurrentStreams == 100)
+        #expect(serve.tokenLifetime == 3600 && serve.tokenRefreshAfter == 1800 && serve.tokenClockSkew == 30)
+        #expect(serve.signingKeyLifetime == 30 * 24 * 3600)
     }
 }
