@@ -8,7 +8,9 @@ loop; the asyncio API (modelgate.aio, Webservice.run_async) uses the caller's.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
+import weakref
 from typing import Any, AsyncIterator, Awaitable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
@@ -26,6 +28,26 @@ def loop() -> asyncio.AbstractEventLoop:
             threading.Thread(target=new_loop.run_forever, name="modelgate-loop", daemon=True).start()
             _loop = new_loop
         return _loop
+
+
+_clients: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def close_at_exit(client: Any) -> None:
+    """Closes a client living on the background loop when the interpreter exits, so no call is left dangling."""
+    _clients.add(client)
+
+
+@atexit.register
+def _close_all() -> None:
+    background = _loop
+    if background is None or background.is_closed() or not background.is_running():
+        return
+    for client in list(_clients):
+        try:
+            asyncio.run_coroutine_threadsafe(client.close(), background).result(timeout=2)
+        except Exception:
+            pass
 
 
 def run(coroutine: Awaitable[T]) -> T:

@@ -31,6 +31,7 @@ class Workspace:
         self._options = dict(server=server, credentials_path=credentials_path, client_id=client_id,
                              client_secret=client_secret, ssl=ssl, timeout=timeout)
         self.client = AsyncClient(**self._options)  # lives on the background loop
+        _loop.close_at_exit(self.client)
         self._async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncClient]" = \
             weakref.WeakKeyDictionary()
         self.region = ""

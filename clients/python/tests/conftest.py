@@ -1,0 +1,66 @@
+"""Shared fixtures: the repository's paths, and a real ModelGate server for the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLE = REPO / "examples" / "linear-regression"
+
+
+def _server_binary() -> Path | None:
+    candidate = Path(os.environ.get("MODELGATE_BIN", REPO / ".build" / "debug" / "modelgate"))
+    return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A `modelgate serve` on a free port with its data in a temporary directory.
+
+    Yields (address, credentials path). Without the binary the end-to-end tests
+    are skipped, unless MODELGATE_REQUIRE_E2E=1 (scripts/test sets it), which
+    makes that a failure.
+    """
+    binary = _server_binary()
+    if binary is None:
+        message = "no modelgate binary: run `swift build --product modelgate` (or set MODELGATE_BIN)"
+        if os.environ.get("MODELGATE_REQUIRE_E2E") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    data_dir = Path(tempfile.mkdtemp(prefix="modelgate-pyclient-"))
+    log = open(data_dir.parent / f"{data_dir.name}.log", "wb")
+    process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data")],
+                               stdout=log, stderr=subprocess.STDOUT)
+    credentials = data_dir / "data" / "credentials.json"
+    try:
+        deadline = time.monotonic() + 60
+        address = None
+        while address is None:
+            if process.poll() is not None:
+                pytest.fail(f"modelgate serve exited with {process.returncode}; see {log.name}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"modelgate serve did not write its address within 60 s; see {log.name}")
+            try:
+                address = json.loads(credentials.read_text()).get("server")
+            except (OSError, ValueError):
+                pass
+            if address is None:
+                time.sleep(0.05)
+        yield address, str(credentials)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
