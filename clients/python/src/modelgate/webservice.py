@@ -271,9 +271,9 @@ class Webservice:
     def update(self, models: Optional[list] = None, inference_config=None, **deployment_parameters) -> None:
         """Changes the service in place (replicas replaced without failing requests); returns at once.
 
-        deployment_parameters take AksWebservice.deploy_configuration's names
-        (autoscale_max_replicas=5, auth_enabled=False, ...); only what is given
-        changes. Follow the change with wait_for_deployment().
+        deployment_parameters take the deploy_configuration names
+        (autoscale_max_replicas=5, auth_enabled=False, tags={...}, ...); only
+        what is given changes (tags and properties are replaced as a whole). Follow the change with wait_for_deployment().
         """
         mask: list[str] = []
         model_ids = None
@@ -287,9 +287,20 @@ class Webservice:
             mask.append("inference_config")
         deployment = None
         if deployment_parameters:
-            built = build_deployment_config(self._message.deployment_config.compute_type, deployment_parameters)
-            deployment = built.message
-            mask += [f"deployment_config.{name}" for name in built.given]
+            # The server replaces the deployment config as a whole: start from the
+            # current (effective) one and change only the fields given.
+            self.update_deployment_state()
+            current = self._message.deployment_config
+            built = build_deployment_config(current.compute_type, deployment_parameters)
+            deployment = type(current)()
+            deployment.CopyFrom(current)
+            for name in built.given:
+                if name in ("tags", "properties"):
+                    getattr(deployment, name).clear()
+                    getattr(deployment, name).update(getattr(built.message, name))
+                else:
+                    setattr(deployment, name, getattr(built.message, name))
+            mask.append("deployment_config")
         if not mask:
             raise ValueError("update needs at least one change")
         message = self.workspace._run(self.workspace.client.update_service(
