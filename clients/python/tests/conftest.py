@@ -14,6 +14,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "linear-regression"
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "modelgate"
+
+
+def pytest_configure(config):
+    """Refuses to test an installed modelgate that differs from the sources next to these tests."""
+    import modelgate
+
+    installed = Path(modelgate.__file__).resolve().parent
+    stale = [str(path.relative_to(SOURCE)) for path in sorted(SOURCE.rglob("*.py"))
+             if not path.name.endswith("_pb2.py")
+             and (not (installed / path.relative_to(SOURCE)).is_file()
+                  or (installed / path.relative_to(SOURCE)).read_bytes() != path.read_bytes())]
+    if stale:
+        raise pytest.UsageError(f"the installed modelgate ({installed}) differs from {SOURCE} in "
+                                f"{', '.join(stale)}: run `python3 -m pip install ./clients/python` first")
 
 
 def _server_binary() -> Path | None:
