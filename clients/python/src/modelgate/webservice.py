@@ -11,7 +11,7 @@ from typing import Any, AsyncIterable, AsyncIterator, Iterable, Iterator, Option
 
 from . import _loop
 from .aio import AsyncClient
-from .config import AksWebservice, build_deployment_config
+from .config import build_deployment_config
 from .errors import ModelGateError, status_name
 from .v1 import auth_pb2, common_pb2, deployment_pb2, scoring_pb2
 
@@ -354,7 +354,3 @@ def _progress_line(event: deployment_pb2.DeploymentProgress) -> str:
     phase = deployment_pb2.DeploymentPhase.Name(event.phase).replace("DEPLOYMENT_PHASE_", "") \
         if event.phase in deployment_pb2.DeploymentPhase.values() else str(event.phase)
     return f"{phase}: {event.message}" if event.message else phase
-
-
-# AksWebservice.deploy_configuration is re-exported here for `from modelgate.webservice import AksWebservice`.
-__all__ = ["Webservice", "ScoreResult", "AksWebservice"]
