@@ -51,7 +51,8 @@ def server():
             pytest.fail(message)
         pytest.skip(message)
     data_dir = Path(tempfile.mkdtemp(prefix="modelgate-pyclient-"))
-    log = open(data_dir.parent / f"{data_dir.name}.log", "wb")
+    log_path = data_dir / "server.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data")],
                                stdout=log, stderr=subprocess.STDOUT)
     credentials = data_dir / "data" / "credentials.json"
@@ -60,9 +61,9 @@ def server():
         address = None
         while address is None:
             if process.poll() is not None:
-                pytest.fail(f"modelgate serve exited with {process.returncode}; see {log.name}")
+                pytest.fail(f"modelgate serve exited with {process.returncode}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
-                pytest.fail(f"modelgate serve did not write its address within 60 s; see {log.name}")
+                pytest.fail(f"modelgate serve did not write its address within 60 s:\n{_tail(log_path)}")
             try:
                 address = json.loads(credentials.read_text()).get("server")
             except (OSError, ValueError):
@@ -79,3 +80,11 @@ def server():
             process.wait()
         log.close()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    """The end of the server's log, for a failure message (the log goes with its temporary directory)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
