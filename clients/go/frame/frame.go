@@ -54,10 +54,10 @@ const (
 
 // The protocol's defaults, for SETTINGS fields a peer leaves 0.
 const (
-	DefaultMaxFrameSize         = 4 * 1024 * 1024
-	DefaultStreamWindow         = 1024 * 1024
-	DefaultConnectionWindow     = 16 * 1024 * 1024
-	MaxStreamID          uint32 = 0x7FFFFFFF
+	DefaultMaxFrameSize            = 4 * 1024 * 1024
+	DefaultStreamWindow            = 1024 * 1024
+	DefaultConnectionWindow        = 16 * 1024 * 1024
+	MaxStreamID             uint32 = 0x7FFFFFFF
 )
 
 // ProtocolError says the peer broke the framing rules; the connection cannot continue.
