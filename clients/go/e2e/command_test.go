@@ -84,7 +84,9 @@ func TestTheCommandReportsAFailedLineAndABadKey(t *testing.T) {
 	if code != 1 || len(answers) != 2 || !strings.Contains(stderr, "1 of 2 requests failed") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
-	var failure struct{ Error struct{ Code, Message string } }
+	var failure struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal([]byte(answers[1]), &failure); err != nil || failure.Error.Code != "INTERNAL" {
 		t.Fatalf("second line %q", answers[1])
 	}
