@@ -232,7 +232,7 @@ struct BadPeerTests {
             // and others are still answered quickly
             let start = ContinuousClock.now
             try await server.expectServesOthers()
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30))
         }
     }
 
