@@ -7,7 +7,8 @@
  * non-blocking socket) until it completes. A connection is not thread-safe; use
  * one per thread. Every function that can fail returns a status code (MG_OK = 0,
  * else a gRPC canonical code such as MG_UNAUTHENTICATED) and fills *status, when
- * given, with the code and a human-readable message.
+ * given, with the code and a human-readable message. Calls on a NULL connection
+ * (mg_connect failed) return MG_UNAVAILABLE.
  */
 #ifndef MODELGATE_H
 #define MODELGATE_H
@@ -96,7 +97,8 @@ typedef struct {
     uint64_t index;          /* the request's position in its stream (0 for mg_score) */
     int code;                /* MG_OK, or why this request failed */
     char *message;           /* empty on success */
-    uint8_t *body;           /* what run() returned, usually JSON; not NUL-terminated */
+    uint8_t *body;           /* what run() returned, usually JSON; from mg_score it is followed
+                                by a NUL byte (not in body_len), in callbacks it is not */
     size_t body_len;
     char *content_type;
     char *request_id;

@@ -11,6 +11,12 @@
 
 #define METHOD(service, name) "/modelgate.v1." service "/" name
 
+/* Calls on a connection that failed to open fail the same clear way. */
+#define REQUIRE_CONNECTION(conn, status)                                                                \
+    do {                                                                                                \
+        if ((conn) == NULL) return mg_status_set((status), MG_UNAVAILABLE, "not connected (mg_connect failed)"); \
+    } while (0)
+
 static char *duplicate(const char *text) {
     return strdup(text != NULL ? text : "");
 }
@@ -37,6 +43,7 @@ static int unary(mg_conn *conn, const char *method, const char *bearer, const Pr
 }
 
 int mg_sign_in(mg_conn *conn, const char *client_id, const char *client_secret, mg_status *status) {
+    REQUIRE_CONNECTION(conn, status);
     if (client_id == NULL || client_secret == NULL || !client_id[0] || !client_secret[0])
         return mg_status_set(status, MG_INVALID_ARGUMENT, "give both a client id and a client secret");
     Modelgate__V1__SignInRequest request = MODELGATE__V1__SIGN_IN_REQUEST__INIT;
@@ -69,6 +76,7 @@ int mg_get_keys(mg_conn *conn, const char *workspace, const char *service, char 
                 mg_status *status) {
     *primary_key = NULL;
     if (secondary_key != NULL) *secondary_key = NULL;
+    REQUIRE_CONNECTION(conn, status);
     int rc = require_sign_in(conn, status);
     if (rc != MG_OK) return rc;
     Modelgate__V1__GetKeysRequest request = MODELGATE__V1__GET_KEYS_REQUEST__INIT;
@@ -97,6 +105,7 @@ int mg_get_keys(mg_conn *conn, const char *workspace, const char *service, char 
 int mg_get_token(mg_conn *conn, const char *workspace, const char *service, char **token, int64_t *refresh_by_unix_ms,
                  mg_status *status) {
     *token = NULL;
+    REQUIRE_CONNECTION(conn, status);
     int rc = require_sign_in(conn, status);
     if (rc != MG_OK) return rc;
     Modelgate__V1__GetTokenRequest request = MODELGATE__V1__GET_TOKEN_REQUEST__INIT;
@@ -145,6 +154,7 @@ static void view_result(const Modelgate__V1__ScoreResponse *response, mg_score_r
 int mg_score(mg_conn *conn, const char *workspace, const char *service, const char *key, const void *body,
              size_t body_len, mg_score_result *result, mg_status *status) {
     memset(result, 0, sizeof *result);
+    REQUIRE_CONNECTION(conn, status);
     Modelgate__V1__ScoreRequest request = MODELGATE__V1__SCORE_REQUEST__INIT;
     request.workspace = (char *)workspace;
     request.service = (char *)service;
@@ -223,6 +233,7 @@ int mg_score_stream(mg_conn *conn, const char *workspace, const char *service, c
                     mg_status *status) {
     mg_status ignored;
     if (status == NULL) status = &ignored;
+    REQUIRE_CONNECTION(conn, status);
     uint32_t max_in_flight = options != NULL ? options->max_in_flight : 0;
     mg_call *call;
     int rc = mg_call_open(conn, METHOD("ScoringService", "ScoreStream"), key, &call, status);

@@ -764,6 +764,7 @@ int mg_connect_address(const char *address, const mg_options *options, mg_conn *
 }
 
 void mg_set_timeout(mg_conn *conn, int timeout_ms) {
+    if (conn == NULL) return;
     conn->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
 }
 
