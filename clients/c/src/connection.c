@@ -409,7 +409,7 @@ static void read_available(mg_conn *conn) {
         }
         mg_frame frame;
         char error[256];
-        int rc;
+        int rc = 0;
         while (!conn->closed && (rc = mg_decoder_next(&conn->decoder, &frame, error, sizeof error)) == 1)
             if (handle_frame(conn, &frame) != 0) return;
         if (!conn->closed && rc < 0) {
