@@ -75,6 +75,49 @@ struct DeploymentClientTests {
         }
     }
 
+    @Test("10,000 requests on one ScoreStream call get 10,000 correct answers; a token-auth service scores with its token")
+    func tenThousandStreamedAndTokenAuth() async throws {
+        try await ModelClientTests.withClient { client, _ in
+            _ = try await Self.deployExample(client, name: "linreg")
+            let keys = try await client.keys(workspace: "ws1", service: "linreg")
+            let count = 10_000
+            let bodies = (0..<count).map { Array(#"{"data": [[\#($0 % 100), 1, 2]]}"#.utf8) }
+            let answers = try await client.score(workspace: "ws1", service: "linreg", bodies: bodies, key: keys.primaryKey)
+            #expect(answers.count == count)
+            var wrong = 0
+            for (index, answer) in answers.enumerated() {
+                let expected = 3.997587535310768 + 3.1982726259742638 * Double(index % 100) - 1.500325654590615 + 0.6997004626055309 * 2
+                guard answer.code == .ok, let value = try Self.predictions(answer.body).first, abs(value - expected) < 1e-9 else {
+                    wrong += 1
+                    continue
+                }
+            }
+            #expect(wrong == 0)
+
+            // Token auth: the same example on AKS with token auth; GetToken's JWT scores, a key does not.
+            let inference = try AzureInferenceConfigFile.read(path: Self.example + "/inferenceconfig.json").pack().config
+            let deployment = try AzureDeploymentConfigFile(
+                data: Data(#"{"computeType": "aks", "computeTargetName": "aks1", "numReplicas": 1, "tokenAuthEnabled": true}"#.utf8),
+                path: "token.json", baseDirectory: Self.example
+            ).config
+            _ = try await client.deploy(
+                workspace: "ws1", name: "linreg-token", models: ["linreg:1"], inferenceConfig: inference, deploymentConfig: deployment)
+            for try await _ in client.waitForDeployment(workspace: "ws1", name: "linreg-token") {}
+            let token = try await client.serviceToken(workspace: "ws1", service: "linreg-token")
+            #expect(token.tokenType == "Bearer" && token.refreshByUnixMs < token.expiresAtUnixMs)
+            let scored = try await client.score(
+                workspace: "ws1", service: "linreg-token", body: Array(#"{"data": [[0, 0, 0]]}"#.utf8), key: token.token)
+            #expect(abs(try #require(try Self.predictions(scored.body).first) - 3.997587535310768) < 1e-9)
+            do {
+                _ = try await client.score(
+                    workspace: "ws1", service: "linreg-token", body: Array(#"{"data": [[0, 0, 0]]}"#.utf8), key: keys.primaryKey)
+                Issue.record("a key scored on a token-auth service")
+            } catch let error as RPCError {
+                #expect(error.code == .unauthenticated)
+            }
+        }
+    }
+
     @Test("Services are listed, updated, logged, their keys rotated, and deleted")
     func manageService() async throws {
         try await ModelClientTests.withClient { client, _ in
