@@ -1,7 +1,12 @@
 """The replica's side of the connection to the server, after ``init()`` succeeded.
 
-The main thread reads frames; ``run()`` calls happen on a pool of ``max_concurrent`` threads;
-every write to the socket holds one lock, so frames never interleave. Python threads share
+The main thread reads frames, as many per ``recv`` as have arrived, and answers PING itself;
+``run()`` calls happen on ``max_concurrent`` long-lived worker threads that take requests from
+one queue (a C ``SimpleQueue``: handing a request over is a put, with no future, lock or
+thread created per request); every write to the socket holds one lock, so frames never
+interleave. ``run()`` is not called on the reading thread even with one worker: PING must be
+answered while a long ``run()`` goes on (the server's liveness probe), and a blocked reader
+could not notice CANCEL or GOAWAY either. Python threads share
 the GIL: ``run()`` calls overlap only while they wait (I/O, ``time.sleep``) or run code that
 releases the GIL (NumPy, most native ML libraries). Pure-Python CPU work does not get faster
 with more threads; more replicas are the way to scale that.
@@ -12,13 +17,14 @@ result: the call itself runs to its end and keeps its thread busy until then.
 
 import heapq
 import os
+import queue
+import select
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from . import frames, log
-from .frames import ConnectionClosed, FrameReader, ProtocolError
+from .frames import FrameReader, ProtocolError
 from .scoring import INTERNAL_ERROR_MESSAGE, ScoreRequest, error_outcome, exception_line
 
 EXIT_OK = 0
@@ -30,11 +36,11 @@ class Pending:
     """A SCORE the server still waits for; ``answered`` once a RESULT is on its way or the
     request was cancelled, so that exactly one answer is ever sent."""
 
-    __slots__ = ("request", "future", "answered")
+    __slots__ = ("request", "started", "answered")
 
     def __init__(self, request):
         self.request = request
-        self.future = None
+        self.started = False
         self.answered = False
 
 
@@ -46,7 +52,13 @@ class Replica:
         self._scorer = scorer
         self._max_payload = max_payload
         self._reader = FrameReader(sock, max_payload=max_payload, frame_timeout=frame_timeout)
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="modelgate-run")
+        self._queue = queue.SimpleQueue()
+        self._workers = [
+            threading.Thread(target=self._work, name="modelgate-run-%d" % index, daemon=True)
+            for index in range(max_concurrent)
+        ]
+        for worker in self._workers:
+            worker.start()
         self._write_lock = threading.Lock()
         self._state = threading.Lock()
         self._pending = {}
@@ -55,6 +67,10 @@ class Replica:
         self._peer_gone = False
         self._sigterm = False
         self._wake_read, self._wake_write = os.pipe()
+        # One poller for the life of the connection, not one per wait.
+        self._poller = select.poll()
+        self._poller.register(self._sock, select.POLLIN | select.POLLHUP | select.POLLERR)
+        self._poller.register(self._wake_read, select.POLLIN)
         self._deadlines = []
         self._deadline_cv = threading.Condition(self._state)
         self._watchdog = None
@@ -104,6 +120,8 @@ class Replica:
                 signal.signal(signal.SIGTERM, previous)
 
     def _loop(self):
+        sock_fd = self._sock.fileno()
+        reader = self._reader
         while True:
             if self._sigterm and not self._draining:
                 self._begin_drain("SIGTERM")
@@ -113,22 +131,32 @@ class Replica:
                     return EXIT_OK
             if self._peer_gone:
                 return EXIT_OK
-            readable = frames.wait_readable([self._sock, self._wake_read])
-            if self._wake_read in readable:
-                os.read(self._wake_read, 4096)
-                if self._sock.fileno() not in readable:
-                    continue
             try:
-                frame_type, flags, frame_id, payload = self._reader.read_frame()
-                self._dispatch(frame_type, flags, frame_id, payload)
-            except ConnectionClosed:
-                with self._state:
-                    left = sum(1 for pending in self._pending.values() if not pending.answered)
-                if left:
-                    log.warning("the server closed the connection; dropping %d unanswered request(s)" % left)
-                else:
-                    log.info("the server closed the connection; exiting")
-                return EXIT_OK
+                timeout = reader.timeout()
+                events = self._poller.poll(None if timeout is None else int(timeout * 1000) + 1)
+                readable = False
+                for fd, _ in events:
+                    if fd == sock_fd:
+                        readable = True
+                    else:
+                        os.read(self._wake_read, 4096)
+                if not readable:
+                    reader.check_deadline()
+                    continue
+                if not reader.fill():
+                    with self._state:
+                        left = sum(1 for pending in self._pending.values() if not pending.answered)
+                    if left:
+                        log.warning("the server closed the connection; dropping %d unanswered request(s)" % left)
+                    else:
+                        log.info("the server closed the connection; exiting")
+                    return EXIT_OK
+                while True:
+                    frame = reader.next_frame()
+                    if frame is None:
+                        break
+                    self._dispatch(*frame)
+                reader.check_deadline()
             except ProtocolError as ex:
                 log.error("protocol error from the server: %s; exiting" % ex)
                 return EXIT_PROTOCOL_ERROR
@@ -164,7 +192,7 @@ class Replica:
             outcome = error_outcome(503, "The replica is shutting down and takes no new requests.")
             self._send_result(frame_id, outcome)
             return
-        pending.future = self._executor.submit(self._run, pending)
+        self._queue.put(pending)
 
     def _on_cancel(self, frame_id):
         with self._state:
@@ -174,7 +202,7 @@ class Replica:
             pending.answered = True
             del self._pending[frame_id]
             wake = self._draining and not self._pending
-        started = pending.future.cancel() is False if pending.future is not None else False
+        started = pending.started
         log.info("request %d cancelled%s" % (frame_id, "; its run() goes on, and its result will be dropped" if started else ""))
         if wake:
             self._wake()
@@ -193,11 +221,21 @@ class Replica:
 
     # Running -------------------------------------------------------------------------------
 
+    def _work(self):
+        """A worker thread: runs queued requests one at a time until the sentinel None."""
+        take = self._queue.get
+        while True:
+            pending = take()
+            if pending is None:
+                return
+            self._run(pending)
+
     def _run(self, pending):
         request = pending.request
         with self._state:
             if pending.answered:
-                return
+                return  # cancelled while queued: never runs
+            pending.started = True
             self._busy += 1
             if request.timeout_ms:
                 self._schedule_deadline(pending, time.monotonic() + request.timeout_ms / 1000.0)
@@ -274,7 +312,11 @@ class Replica:
             self._sock.close()
         except OSError:
             pass
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._state:
+            for pending in self._pending.values():
+                pending.answered = True  # queued requests never run
+        for _ in self._workers:
+            self._queue.put(None)
         for fd in (self._wake_read, self._wake_write):
             try:
                 os.close(fd)
