@@ -119,7 +119,9 @@ class FrameReader:
     has passed): a server that stalls mid-frame makes the replica exit instead of hang.
     """
 
-    CHUNK = 256 * 1024
+    # Reads go into one preallocated buffer: ``recv(n)`` allocates n bytes per call, and
+    # above glibc's mmap threshold (128 KiB) that is an mmap, page faults and an munmap.
+    CHUNK = 64 * 1024
 
     def __init__(self, sock, max_payload=DEFAULT_MAX_PAYLOAD, frame_timeout=30.0):
         self._sock = sock
@@ -127,6 +129,8 @@ class FrameReader:
         self._frame_timeout = frame_timeout
         self._buffer = bytearray()
         self._offset = 0
+        self._chunk = bytearray(self.CHUNK)
+        self._chunk_view = memoryview(self._chunk)
         # The header of the frame being assembled, once checked: (length, type, flags, id).
         self._header = None
         self._deadline = None
@@ -137,18 +141,15 @@ class FrameReader:
 
         Raises ``ProtocolError`` when the server closed it inside a frame.
         """
-        wanted = self.CHUNK
-        if self._header is not None:
-            wanted = max(wanted, min(self._header[0] + HEADER_SIZE - (len(self._buffer) - self._offset), 1 << 20))
-        chunk = self._sock.recv(wanted)
-        if not chunk:
+        count = self._sock.recv_into(self._chunk)
+        if not count:
             if len(self._buffer) > self._offset:
                 raise ProtocolError("connection closed inside the %s (%d bytes of it arrived)" % (self._what(), len(self._buffer) - self._offset))
             return False
         if self._offset:
             del self._buffer[:self._offset]
             self._offset = 0
-        self._buffer += chunk
+        self._buffer += self._chunk_view[:count]
         return True
 
     def next_frame(self):
