@@ -151,7 +151,10 @@ public struct ScoringService: Sendable {
                     inFlight -= 1
                 }
                 inFlight += 1
-                group.addTask {
+                // Started on the pool's event loop, where its request runs anyway
+                // (one thread hop fewer each way than the global executor).
+                let executor = (try? resolved.get())?.pool.taskExecutor
+                group.addTask(executorPreference: executor) {
                     defer { finishedContinuation.yield() }
                     var response: ScoreResponse
                     if let accepted {
