@@ -151,10 +151,7 @@ public struct ScoringService: Sendable {
                     inFlight -= 1
                 }
                 inFlight += 1
-                // Started on the pool's event loop, where its request runs anyway
-                // (one thread hop fewer each way than the global executor).
-                let executor = (try? resolved.get())?.pool.taskExecutor
-                group.addTask(executorPreference: executor) {
+                group.addTask {
                     defer { finishedContinuation.yield() }
                     var response: ScoreResponse
                     if let accepted {

@@ -43,9 +43,11 @@ final class ReplicaPool: Sendable {
     /// replicas' connections and its request path (``taskExecutor``).
     let eventLoop: any EventLoop
     /// The request path's executor: ``eventLoop`` (see ``EventLoopTaskExecutor``).
-    /// A task started with it as its preference (`ScoreStream`'s per-request
-    /// tasks) reaches the pool without a hop.
-    let taskExecutor: EventLoopTaskExecutor
+    /// Only the pool's own steps run there: starting `ScoreStream`'s
+    /// per-request tasks on it too was faster for steady streams but queued a
+    /// burst's hand-overs behind every new request's start on that one loop, so
+    /// a burst of 1,000 waited past `max_request_wait_time`.
+    private let taskExecutor: EventLoopTaskExecutor
     let state: Mutex<StateMachine>
     let commands: AsyncStream<Command>.Continuation
     private let commandStream: AsyncStream<Command>
