@@ -35,6 +35,16 @@ struct KeyedFIFO<Value> {
         return nil
     }
 
+    /// The front entry, left in place.
+    mutating func peekFirst() -> Value? {
+        while self.head < self.order.count {
+            if let value = self.values[self.order[self.head]] { return value }
+            self.head += 1
+        }
+        self.compact()
+        return nil
+    }
+
     /// Removes the entry under `key`, wherever it is.
     mutating func remove(key: UInt64) -> Value? {
         let value = self.values.removeValue(forKey: key)

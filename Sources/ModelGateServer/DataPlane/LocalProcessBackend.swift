@@ -105,7 +105,7 @@ final class LocalProcessBackend: ReplicaBackend {
     func launch(_ spec: ReplicaLaunchSpec) async throws -> any ReplicaHandle {
         let number = self.launchCount.add(1, ordering: .relaxed).newValue
         let socketPath = "\(self.socketDirectory)/\(self.socketPrefix)-\(number).sock"
-        let eventLoop = self.eventLoopGroup.next()
+        let eventLoop = spec.eventLoop ?? self.eventLoopGroup.next()
         let acceptor = ReplicaSocketAcceptor(
             socketPath: socketPath, replicaID: spec.replicaID, maxPayload: spec.maxFrameBytes,
             eventLoop: eventLoop, logger: self.logger

@@ -120,6 +120,7 @@ final class ReplicaConnection: Sendable {
         frame.moveWriterIndex(to: 0)
         ReplicaFrame.writeHeader(type: .score, flags: 0, id: id, length: length, to: &frame)
         frame.moveWriterIndex(forwardBy: length)
+        let outgoing = frame
 
         let payload = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
@@ -136,17 +137,13 @@ final class ReplicaConnection: Sendable {
                     continuation.resume(throwing: failure)
                     return
                 }
-                self.channel.writeAndFlush(frame, promise: nil)
-                if let timeout {
-                    let scheduled = self.channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                        self.finish(id, with: ReplicaConnectionError.timedOut(after: timeout), sendCancel: true)
-                    }
-                    let stored = self.state.withLock { state -> Bool in
-                        guard state.pending[id] != nil else { return false }
-                        state.pending[id]?.timeout = scheduled
-                        return true
-                    }
-                    if !stored { scheduled.cancel() }
+                // The write and the timer in one trip to the event loop: each call
+                // from another thread is a queue push and a wake-up of the loop.
+                let loop = self.channel.eventLoop
+                if loop.inEventLoop {
+                    self.send(outgoing, id: id, timeout: timeout)
+                } else {
+                    loop.execute { self.send(outgoing, id: id, timeout: timeout) }
                 }
             }
         } onCancel: {
@@ -155,6 +152,21 @@ final class ReplicaConnection: Sendable {
         var response = try ReplicaResponse(resultPayload: payload)
         response.replicaID = self.replicaID
         return response
+    }
+
+    /// Writes request `id`'s SCORE and arms its timeout; on the event loop.
+    private func send(_ frame: ByteBuffer, id: UInt32, timeout: Duration?) {
+        self.channel.writeAndFlush(frame, promise: nil)
+        guard let timeout else { return }
+        let scheduled = self.channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            self.finish(id, with: ReplicaConnectionError.timedOut(after: timeout), sendCancel: true)
+        }
+        let stored = self.state.withLock { state -> Bool in
+            guard state.pending[id] != nil else { return false }
+            state.pending[id]?.timeout = scheduled
+            return true
+        }
+        if !stored { scheduled.cancel() }
     }
 
     /// Sends a PING and waits for its ACK.

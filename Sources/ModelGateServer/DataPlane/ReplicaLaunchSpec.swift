@@ -1,3 +1,5 @@
+internal import NIOCore
+
 /// Everything a ``ReplicaBackend`` needs to start one replica.
 struct ReplicaLaunchSpec: Sendable {
     /// The replica's id, such as `r-2`; kept across restarts.
@@ -13,4 +15,8 @@ struct ReplicaLaunchSpec: Sendable {
     var maxFrameBytes: Int
     /// Where the replica's stdout and stderr lines go.
     var logs: ServiceLogBuffer
+    /// The event loop the replica's connection should live on: its pool's,
+    /// so that a request's SCORE, RESULT and hand-over stay on one thread
+    /// (see ``EventLoopTaskExecutor``). Nil lets the backend choose.
+    var eventLoop: (any EventLoop)? = nil
 }

@@ -15,7 +15,6 @@ extension ReplicaPool {
     /// A request waiting for a free slot.
     struct Waiter {
         var continuation: CheckedContinuation<Lease, any Error>
-        var timeout: Scheduled<Void>?
         var enqueuedAt: ContinuousClock.Instant
     }
 }

@@ -57,6 +57,8 @@ extension ReplicaPool {
         var nextReplicaNumber = 1
         var waiters = KeyedFIFO<Waiter>()
         var nextWaiterID: UInt64 = 0
+        /// Whether the queue's one wait timer is scheduled (see ``ReplicaPool``).
+        var waitTimerArmed = false
         var cursor = 0
         var reportedState = ReplicaPoolState.transitioning
         var stateMessage = ""
@@ -92,7 +94,9 @@ extension ReplicaPool {
         enum AcquireOutcome {
             case leased(Lease)
             case failed(RPCError)
-            case queued
+            /// No free slot; the request waits. `armTimer`: the queue's timer
+            /// is not running and the caller must start it.
+            case queued(armTimer: Bool)
         }
 
         /// Takes a free slot, or queues `waiter` (when given) if there is none.
@@ -109,7 +113,7 @@ extension ReplicaPool {
                 self.requestsTotal += 1
                 return .leased(lease)
             }
-            guard let waiterID, let waiter else { return .queued }
+            guard let waiterID, let waiter else { return .queued(armTimer: false) }
             guard self.waiters.count < self.maxQueueLength else {
                 self.requestsTotal += 1
                 self.rejectedTotal += 1
@@ -121,7 +125,28 @@ extension ReplicaPool {
             }
             self.requestsTotal += 1
             self.waiters.push(waiter, key: waiterID)
-            return .queued
+            let armTimer = !self.waitTimerArmed
+            self.waitTimerArmed = true
+            return .queued(armTimer: armTimer)
+        }
+
+        /// Fails the waiters that have waited `maxRequestWait`, oldest first
+        /// (when the queue's timer fires).
+        ///
+        /// - Returns: the expired waiters with their errors, and when the timer
+        ///   must fire next (nil: the queue is empty and the timer stops).
+        mutating func expireWaiters(now: ContinuousClock.Instant) -> ([(Waiter, RPCError)], Duration?) {
+            var expired: [(Waiter, RPCError)] = []
+            while let oldest = self.waiters.peekFirst(), now - oldest.enqueuedAt >= self.maxRequestWait {
+                _ = self.waiters.popFirst()
+                expired.append((oldest, self.waitTimedOut()))
+            }
+            if !expired.isEmpty { self.checkDrained() }
+            guard let oldest = self.waiters.peekFirst() else {
+                self.waitTimerArmed = false
+                return (expired, nil)
+            }
+            return (expired, max(.milliseconds(1), oldest.enqueuedAt + self.maxRequestWait - now))
         }
 
         /// Removes a queued request that gave up (timed out or cancelled).

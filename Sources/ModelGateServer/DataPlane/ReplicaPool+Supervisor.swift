@@ -42,7 +42,7 @@ extension ReplicaPool {
                 replicaID: id, serviceName: self.configuration.serviceName, version: self.configuration.version,
                 program: self.configuration.program,
                 maxConcurrentRequests: max(1, self.configuration.maxConcurrentRequestsPerReplica),
-                maxFrameBytes: self.configuration.maxFrameBytes, logs: self.logs
+                maxFrameBytes: self.configuration.maxFrameBytes, logs: self.logs, eventLoop: self.eventLoop
             )
             let handle: any ReplicaHandle
             do {
@@ -226,7 +226,6 @@ extension ReplicaPool {
         case .failPool(let signals, let waiters, let error):
             self.logger.error("Deployment failed", metadata: ["error": "\(error.message)"])
             for waiter in waiters {
-                waiter.timeout?.cancel()
                 waiter.continuation.resume(throwing: error)
             }
             for signal in signals { signal.yield(.drain) }

@@ -39,8 +39,15 @@ final class ReplicaPool: Sendable {
     let logs: ServiceLogBuffer
     let backend: any ReplicaBackend
     let logger: Logger
-    /// Runs the pool's timers (queue waits, backoffs, startup limits).
+    /// Runs the pool's timers (queue waits, backoffs, startup limits), its
+    /// replicas' connections and its request path (``taskExecutor``).
     let eventLoop: any EventLoop
+    /// The request path's executor: ``eventLoop`` (see ``EventLoopTaskExecutor``).
+    /// Only the pool's own steps run there: starting `ScoreStream`'s
+    /// per-request tasks on it too was faster for steady streams but queued a
+    /// burst's hand-overs behind every new request's start on that one loop, so
+    /// a burst of 1,000 waited past `max_request_wait_time`.
+    private let taskExecutor: EventLoopTaskExecutor
     let state: Mutex<StateMachine>
     let commands: AsyncStream<Command>.Continuation
     private let commandStream: AsyncStream<Command>
@@ -71,6 +78,7 @@ final class ReplicaPool: Sendable {
         if !configuration.version.isEmpty { logger[metadataKey: "service.version"] = "\(configuration.version)" }
         self.logger = logger
         self.eventLoop = eventLoopGroup.next()
+        self.taskExecutor = EventLoopTaskExecutor(eventLoop: self.eventLoop)
         (self.commandStream, self.commands) = AsyncStream.makeStream(of: Command.self)
         var machine = StateMachine(configuration: configuration, clock: clock)
         for _ in 0..<machine.desired {
@@ -122,7 +130,6 @@ final class ReplicaPool: Sendable {
             let (signals, waiters) = self.state.withLock { $0.drainAll() }
             let error = RPCError(code: .unavailable, message: "service '\(self.configuration.serviceName)' is shutting down")
             for waiter in waiters {
-                waiter.timeout?.cancel()
                 waiter.continuation.resume(throwing: error)
             }
             for signal in signals { signal.yield(.drain) }
@@ -203,6 +210,13 @@ final class ReplicaPool: Sendable {
     ///   (a malformed answer); or
     ///   `CancellationError` when the calling task was cancelled.
     func score(_ request: ReplicaRequest, deadline: ContinuousClock.Instant? = nil) async throws -> ReplicaResponse {
+        try await withTaskExecutorPreference(self.taskExecutor) {
+            try await self.scoreOnEventLoop(request, deadline: deadline)
+        }
+    }
+
+    /// ``score(_:deadline:)`` on the pool's event loop.
+    private func scoreOnEventLoop(_ request: ReplicaRequest, deadline: ContinuousClock.Instant?) async throws -> ReplicaResponse {
         let received = ContinuousClock.now
         let lease = try await self.lease()
         let dispatched = ContinuousClock.now
@@ -247,7 +261,7 @@ final class ReplicaPool: Sendable {
         let id = waiterID
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
-                let waiter = Waiter(continuation: continuation, timeout: nil, enqueuedAt: .now)
+                let waiter = Waiter(continuation: continuation, enqueuedAt: .now)
                 let outcome = self.state.withLock { state -> StateMachine.AcquireOutcome? in
                     // Checked under the lock the cancellation handler takes.
                     if Task.isCancelled { return nil }
@@ -260,30 +274,30 @@ final class ReplicaPool: Sendable {
                     continuation.resume(returning: lease)
                 case .failed(let error):
                     continuation.resume(throwing: error)
-                case .queued:
-                    let timer = self.eventLoop.scheduleTask(in: TimeAmount(self.configuration.maxRequestWait)) {
-                        self.waitExpired(id)
-                    }
-                    let stored = self.state.withLock { state in state.waiters.update(key: id) { $0.timeout = timer } }
-                    if !stored { timer.cancel() }
+                case .queued(let armTimer):
+                    if armTimer { self.armWaitTimer(in: self.configuration.maxRequestWait) }
                 }
             }
         } onCancel: {
             if let waiter = self.state.withLock({ $0.removeWaiter(id) }) {
-                waiter.timeout?.cancel()
                 waiter.continuation.resume(throwing: CancellationError())
             }
         }
     }
 
-    private func waitExpired(_ id: UInt64) {
-        let expired = self.state.withLock { state -> (Waiter, RPCError)? in
-            guard let waiter = state.removeWaiter(id) else { return nil }
-            return (waiter, state.waitTimedOut())
-        }
-        if let (waiter, error) = expired {
-            waiter.continuation.resume(throwing: error)
-        }
+    /// Schedules the queue's one timer. Waiters leave in order and all wait
+    /// the same `maxRequestWait`, so the oldest always expires first: one
+    /// timer, re-armed for the next oldest when it fires, replaces a timer per
+    /// queued request (each of which cost a wake-up of the event loop to
+    /// schedule and another to cancel).
+    private func armWaitTimer(in delay: Duration) {
+        self.eventLoop.scheduleTask(in: TimeAmount(delay)) { self.waitTimerFired() }
+    }
+
+    private func waitTimerFired() {
+        let (expired, next) = self.state.withLock { $0.expireWaiters(now: .now) }
+        for (waiter, error) in expired { waiter.continuation.resume(throwing: error) }
+        if let next { self.armWaitTimer(in: next) }
     }
 
     private func release(_ lease: Lease, failed: Bool, latency: Duration?) {
@@ -293,7 +307,6 @@ final class ReplicaPool: Sendable {
 
     static func resume(_ handoffs: [(Waiter, Lease)]) {
         for (waiter, lease) in handoffs {
-            waiter.timeout?.cancel()
             waiter.continuation.resume(returning: lease)
         }
     }

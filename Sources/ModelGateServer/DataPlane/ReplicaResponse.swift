@@ -1,4 +1,3 @@
-internal import Foundation
 internal import ModelGateAPI
 internal import NIOCore
 
@@ -24,14 +23,6 @@ struct ReplicaResponse: Sendable {
     /// How long the request waited for a free replica; filled in by ``ReplicaPool``.
     var queueWait: Duration = .zero
 
-    private struct Meta: Decodable {
-        var status: Int
-        var headers: [String: String]?
-        var error: String?
-        var run_ms: Double?
-        var timed_out: Bool?
-    }
-
     /// Decodes a RESULT payload.
     ///
     /// - Throws: ``ReplicaProtocolError`` when the meta length overruns the
@@ -44,19 +35,14 @@ struct ReplicaResponse: Sendable {
         guard let metaBytes = payload.readSlice(length: Int(metaLength)) else {
             throw ReplicaProtocolError("RESULT meta length \(metaLength) overruns the payload")
         }
-        let meta: Meta
-        do {
-            meta = try metaBytes.withUnsafeReadableBytes { bytes in
-                try JSONDecoder().decode(Meta.self, from: Data(bytes))
-            }
-        } catch {
-            throw ReplicaProtocolError("RESULT meta is not the expected JSON object: \(error)")
+        let meta = try metaBytes.withUnsafeReadableBytes { bytes throws(ReplicaProtocolError) in
+            try ReplicaResultMeta(parsing: bytes)
         }
         self.status = meta.status
         self.headers = meta.headers ?? [:]
         self.error = meta.error
-        self.runMilliseconds = meta.run_ms ?? 0
-        self.timedOut = meta.timed_out ?? false
+        self.runMilliseconds = meta.runMilliseconds ?? 0
+        self.timedOut = meta.timedOut ?? false
         self.body = payload.readBytes(length: payload.readableBytes) ?? []
     }
 

@@ -116,9 +116,12 @@ class Headers:
                 continue
             kept.append((name, old))
         self._items = kept
-        probe = Headers()
-        probe.add(key, value, **params)
-        pair = probe._items[0]
+        if params:
+            probe = Headers()
+            probe.add(key, value, **params)
+            pair = probe._items[0]
+        else:
+            pair = (str(key), _to_str(value))  # what add() would store, without a probe object
         if position is None:
             self._items.append(pair)
         else:

@@ -44,6 +44,9 @@ META_LENGTH = struct.Struct(">I")
 
 DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024
 
+# One encoder for every meta: ``json.dumps`` with non-default options builds a new one per call.
+_META_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 class ProtocolError(Exception):
     """The server sent something the protocol does not allow; the replica must exit."""
@@ -77,7 +80,7 @@ def encode_frame(frame_type, flags, frame_id, payload=b""):
 
 def encode_meta_payload(meta, body):
     """Encodes a SCORE or RESULT payload: 4-byte big-endian meta length, JSON meta, body."""
-    meta_bytes = json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    meta_bytes = _META_ENCODER.encode(meta).encode("utf-8")
     return META_LENGTH.pack(len(meta_bytes)) + meta_bytes + bytes(body)
 
 
@@ -103,33 +106,103 @@ def decode_meta_payload(payload):
 
 
 class FrameReader:
-    """Reads whole frames from a blocking socket.
+    """Reads whole frames from a socket, as many per ``recv`` as have arrived.
+
+    The caller waits until the socket is readable, then calls ``fill()`` once and takes
+    every complete frame with ``next_frame()``. Reading in large chunks matters: a server
+    that keeps a replica fed sends several frames back to back, and one system call (and
+    one wake-up) for all of them is most of what a request costs here.
 
     Waiting for the first byte of a frame may take forever (an idle connection is fine),
-    but once a frame has begun the rest of it must arrive within ``frame_timeout`` seconds:
-    a server that stalls mid-frame makes the replica exit instead of hang.
+    but once a frame has begun the rest of it must arrive within ``frame_timeout`` seconds
+    (``timeout()`` says how long the caller may wait; ``check_deadline()`` raises once it
+    has passed): a server that stalls mid-frame makes the replica exit instead of hang.
     """
+
+    # Reads go into one preallocated buffer: ``recv(n)`` allocates n bytes per call, and
+    # above glibc's mmap threshold (128 KiB) that is an mmap, page faults and an munmap.
+    CHUNK = 64 * 1024
 
     def __init__(self, sock, max_payload=DEFAULT_MAX_PAYLOAD, frame_timeout=30.0):
         self._sock = sock
         self._max_payload = max_payload
         self._frame_timeout = frame_timeout
+        self._buffer = bytearray()
+        self._offset = 0
+        self._chunk = bytearray(self.CHUNK)
+        self._chunk_view = memoryview(self._chunk)
+        # The header of the frame being assembled, once checked: (length, type, flags, id).
+        self._header = None
+        self._deadline = None
 
-    def read_frame(self):
-        """Returns ``(type, flags, id, payload)``; the socket must be readable or blocking.
+    def fill(self):
+        """Reads what has arrived (the socket must be readable); returns False when the
+        server closed the connection between frames.
 
-        Raises ``ConnectionClosed`` on a clean close between frames and ``ProtocolError`` on
-        a close or stall inside a frame, or a header that breaks the protocol.
+        Raises ``ProtocolError`` when the server closed it inside a frame.
         """
-        first = self._sock.recv(HEADER_SIZE)
-        if not first:
-            raise ConnectionClosed()
-        deadline = time.monotonic() + self._frame_timeout
-        header = first + self._read_exact(HEADER_SIZE - len(first), deadline, "frame header")
-        length, frame_type, flags, frame_id = HEADER.unpack(header)
-        self.check_header(length, frame_type, flags, frame_id)
-        payload = self._read_exact(length, deadline, "%s payload" % type_name(frame_type))
-        return frame_type, flags, frame_id, payload
+        count = self._sock.recv_into(self._chunk)
+        if not count:
+            if len(self._buffer) > self._offset:
+                raise ProtocolError("connection closed inside the %s (%d bytes of it arrived)" % (self._what(), len(self._buffer) - self._offset))
+            return False
+        if self._offset:
+            del self._buffer[:self._offset]
+            self._offset = 0
+        self._buffer += self._chunk_view[:count]
+        return True
+
+    def next_frame(self):
+        """Returns the next complete ``(type, flags, id, payload)``, or None until more arrives.
+
+        Raises ``ProtocolError`` for a header that breaks the protocol, checked as soon as
+        the header is complete (before its payload is read).
+        """
+        buffer = self._buffer
+        offset = self._offset
+        available = len(buffer) - offset
+        header = self._header
+        if header is None:
+            if available < HEADER_SIZE:
+                self._mark_partial(available)
+                return None
+            header = HEADER.unpack_from(buffer, offset)
+            self.check_header(*header)
+            self._header = header
+        length = header[0]
+        if available < HEADER_SIZE + length:
+            self._mark_partial(available)
+            return None
+        start = offset + HEADER_SIZE
+        payload = bytes(buffer[start:start + length]) if length else b""
+        self._offset = start + length
+        self._header = None
+        self._deadline = None
+        return header[1], header[2], header[3], payload
+
+    def timeout(self):
+        """Seconds the caller may wait for more bytes: None between frames."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - time.monotonic())
+
+    def check_deadline(self):
+        """Raises ``ProtocolError`` once a begun frame has taken longer than ``frame_timeout``."""
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            missing = (HEADER_SIZE + self._header[0] if self._header is not None else HEADER_SIZE) \
+                - (len(self._buffer) - self._offset)
+            raise ProtocolError("timed out reading the %s (%d bytes missing)" % (self._what(), missing))
+
+    def _mark_partial(self, available):
+        if available and self._deadline is None:
+            self._deadline = time.monotonic() + self._frame_timeout
+        elif not available:
+            self._deadline = None
+
+    def _what(self):
+        if self._header is None:
+            return "frame header"
+        return "%s payload" % type_name(self._header[1])
 
     def check_header(self, length, frame_type, flags, frame_id):
         """Refuses a header before its payload is read or allocated."""
@@ -152,19 +225,3 @@ class FrameReader:
             raise ProtocolError("unknown flags 0x%02x on %s" % (flags, type_name(frame_type)))
         if flags & FLAG_ACK and frame_type != PING:
             raise ProtocolError("ACK flag on %s" % type_name(frame_type))
-
-    def _read_exact(self, count, deadline, what):
-        chunks = []
-        remaining = count
-        while remaining > 0:
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise ProtocolError("timed out reading the %s (%d of %d bytes missing)" % (what, remaining, count))
-            if not wait_readable([self._sock], wait):
-                continue
-            chunk = self._sock.recv(min(remaining, 1 << 20))
-            if not chunk:
-                raise ProtocolError("connection closed inside the %s (%d of %d bytes missing)" % (what, remaining, count))
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)

@@ -1,24 +1,42 @@
 """The replica's side of the connection to the server, after ``init()`` succeeded.
 
-The main thread reads frames; ``run()`` calls happen on a pool of ``max_concurrent`` threads;
-every write to the socket holds one lock, so frames never interleave. Python threads share
-the GIL: ``run()`` calls overlap only while they wait (I/O, ``time.sleep``) or run code that
-releases the GIL (NumPy, most native ML libraries). Pure-Python CPU work does not get faster
-with more threads; more replicas are the way to scale that.
+The main thread reads frames, as many per ``recv`` as have arrived. Every write to the socket
+holds one lock, so frames never interleave.
+
+With ``max_concurrent`` 1 (Azure's setting, and the default), ``run()`` is called on the
+main thread itself, between reads: a request costs no hand-over to another thread (each
+wake-up of a sleeping thread is a good part of a fast request's cost). The frames that
+arrive while ``run()`` calls go on are read once they end; but if the socket has gone
+unread for ``TAKEOVER_SECONDS`` (a long ``run()``), a standby thread reads it meanwhile, so
+that PING is still answered (the server's liveness probe allows seconds), CANCEL and GOAWAY
+still take effect, and a closed connection or a protocol error still ends the process at
+once. Main and standby take turns with one lock: whoever holds it reads the socket.
+
+With ``max_concurrent`` above 1, ``run()`` calls happen on that many long-lived worker
+threads that take requests from one queue (a C ``SimpleQueue``: a hand-over is a put, with
+no future, lock or thread created per request), and the main thread only reads.
+
+Python threads share the GIL: ``run()`` calls overlap only while they wait (I/O,
+``time.sleep``) or run code that releases the GIL (NumPy, most native ML libraries).
+Pure-Python CPU work does not get faster with more threads; more replicas are the way to
+scale that.
 
 A thread cannot be stopped from outside, so CANCEL and the scoring timeout only drop the
 result: the call itself runs to its end and keeps its thread busy until then.
 """
 
+import collections
 import heapq
 import os
+import queue
+import select
 import signal
+import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from . import frames, log
-from .frames import ConnectionClosed, FrameReader, ProtocolError
+from .frames import FrameReader, ProtocolError
 from .scoring import INTERNAL_ERROR_MESSAGE, ScoreRequest, error_outcome, exception_line
 
 EXIT_OK = 0
@@ -30,23 +48,46 @@ class Pending:
     """A SCORE the server still waits for; ``answered`` once a RESULT is on its way or the
     request was cancelled, so that exactly one answer is ever sent."""
 
-    __slots__ = ("request", "future", "answered")
+    __slots__ = ("request", "started", "answered")
 
     def __init__(self, request):
         self.request = request
-        self.future = None
+        self.started = False
         self.answered = False
 
 
 class Replica:
     """Serves SCORE frames until GOAWAY, SIGTERM, the server closing, or a protocol error."""
 
+    # How long inline run() calls may leave the socket unread before the standby reads it.
+    TAKEOVER_SECONDS = 0.2
+    # How often the standby, while it reads, checks whether the main thread wants to again.
+    STANDBY_POLL_SECONDS = 0.02
+
     def __init__(self, sock, scorer, max_concurrent, max_payload=frames.DEFAULT_MAX_PAYLOAD, frame_timeout=30.0):
         self._sock = sock
         self._scorer = scorer
         self._max_payload = max_payload
         self._reader = FrameReader(sock, max_payload=max_payload, frame_timeout=frame_timeout)
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="modelgate-run")
+        self._inline = max_concurrent == 1
+        self._queue = queue.SimpleQueue()
+        self._ready = collections.deque()
+        self._workers = []
+        if self._inline:
+            # Held by whichever thread reads the socket: the main thread, or the standby
+            # while the main thread runs requests for too long.
+            self._read_lock = threading.Lock()
+            self._unread_since = None
+            self._want_read = False
+            self._standby = threading.Thread(target=self._stand_by, name="modelgate-standby", daemon=True)
+            self._standby.start()
+        else:
+            self._workers = [
+                threading.Thread(target=self._work, name="modelgate-run-%d" % index, daemon=True)
+                for index in range(max_concurrent)
+            ]
+            for worker in self._workers:
+                worker.start()
         self._write_lock = threading.Lock()
         self._state = threading.Lock()
         self._pending = {}
@@ -55,6 +96,10 @@ class Replica:
         self._peer_gone = False
         self._sigterm = False
         self._wake_read, self._wake_write = os.pipe()
+        # One poller for the life of the connection, not one per wait.
+        self._poller = select.poll()
+        self._poller.register(self._sock, select.POLLIN | select.POLLHUP | select.POLLERR)
+        self._poller.register(self._wake_read, select.POLLIN)
         self._deadlines = []
         self._deadline_cv = threading.Condition(self._state)
         self._watchdog = None
@@ -104,6 +149,8 @@ class Replica:
                 signal.signal(signal.SIGTERM, previous)
 
     def _loop(self):
+        if self._inline:
+            self._read_lock.acquire()
         while True:
             if self._sigterm and not self._draining:
                 self._begin_drain("SIGTERM")
@@ -113,15 +160,33 @@ class Replica:
                     return EXIT_OK
             if self._peer_gone:
                 return EXIT_OK
-            readable = frames.wait_readable([self._sock, self._wake_read])
-            if self._wake_read in readable:
-                os.read(self._wake_read, 4096)
-                if self._sock.fileno() not in readable:
-                    continue
-            try:
-                frame_type, flags, frame_id, payload = self._reader.read_frame()
-                self._dispatch(frame_type, flags, frame_id, payload)
-            except ConnectionClosed:
+            if self._ready:
+                self._run_ready()
+                continue
+            code = self._read_once(None)
+            if code is not None:
+                return code
+
+    def _read_once(self, poll_timeout):
+        """Waits for the socket (at most ``poll_timeout`` seconds, None: no limit) and
+        handles every frame that has arrived; returns an exit code when the replica must
+        stop, else None."""
+        reader = self._reader
+        try:
+            timeout = reader.timeout()
+            if poll_timeout is not None:
+                timeout = poll_timeout if timeout is None else min(timeout, poll_timeout)
+            events = self._poller.poll(None if timeout is None else int(timeout * 1000) + 1)
+            readable = False
+            for fd, _ in events:
+                if fd == self._wake_read:
+                    os.read(self._wake_read, 4096)
+                else:
+                    readable = True
+            if not readable:
+                reader.check_deadline()
+                return None
+            if not reader.fill():
                 with self._state:
                     left = sum(1 for pending in self._pending.values() if not pending.answered)
                 if left:
@@ -129,15 +194,72 @@ class Replica:
                 else:
                     log.info("the server closed the connection; exiting")
                 return EXIT_OK
-            except ProtocolError as ex:
-                log.error("protocol error from the server: %s; exiting" % ex)
-                return EXIT_PROTOCOL_ERROR
-            except (ConnectionResetError, BrokenPipeError):
-                log.info("the server closed the connection; exiting")
-                return EXIT_OK
-            except OSError as ex:
-                log.error("socket error: %s; exiting" % ex)
-                return EXIT_SOCKET_ERROR
+            while True:
+                frame = reader.next_frame()
+                if frame is None:
+                    break
+                self._dispatch(*frame)
+            reader.check_deadline()
+            return None
+        except ProtocolError as ex:
+            log.error("protocol error from the server: %s; exiting" % ex)
+            return EXIT_PROTOCOL_ERROR
+        except (ConnectionResetError, BrokenPipeError):
+            log.info("the server closed the connection; exiting")
+            return EXIT_OK
+        except OSError as ex:
+            log.error("socket error: %s; exiting" % ex)
+            return EXIT_SOCKET_ERROR
+
+    # Inline running (max_concurrent 1) ----------------------------------------------------
+
+    def _run_ready(self):
+        """Runs the requests read so far on this (the main) thread, leaving the socket to
+        the standby meanwhile; returns holding the read lock again."""
+        self._unread_since = time.monotonic()
+        self._read_lock.release()
+        try:
+            while True:
+                with self._state:
+                    if not self._ready:
+                        break
+                    pending = self._ready.popleft()
+                self._run(pending)
+        finally:
+            self._want_read = True
+            self._read_lock.acquire()
+            self._want_read = False
+            self._unread_since = None
+
+    def _stand_by(self):
+        """The standby thread: reads the socket while inline ``run()`` calls keep the main
+        thread away from it for longer than ``TAKEOVER_SECONDS``."""
+        while True:
+            time.sleep(self.TAKEOVER_SECONDS / 2)
+            since = self._unread_since
+            if since is None or time.monotonic() - since < self.TAKEOVER_SECONDS:
+                continue
+            if not self._read_lock.acquire(blocking=False):
+                continue
+            try:
+                while not self._want_read and self._unread_since is not None and not self._peer_gone:
+                    code = self._read_once(self.STANDBY_POLL_SECONDS)
+                    if code is not None:
+                        self._exit_now(code)
+            finally:
+                self._read_lock.release()
+
+    def _exit_now(self, code):
+        """Ends the process from the standby thread, as ``modelgate_replica.main`` does
+        when ``serve()`` returns while a ``run()`` call is still running."""
+        log.info("exiting with %d run() call(s) still running (their results are dropped)" % self.busy)
+        self.close()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
 
     def _dispatch(self, frame_type, flags, frame_id, payload):
         if frame_type == frames.SCORE:
@@ -164,7 +286,10 @@ class Replica:
             outcome = error_outcome(503, "The replica is shutting down and takes no new requests.")
             self._send_result(frame_id, outcome)
             return
-        pending.future = self._executor.submit(self._run, pending)
+        if self._inline:
+            self._ready.append(pending)  # the main thread runs it after this read
+        else:
+            self._queue.put(pending)
 
     def _on_cancel(self, frame_id):
         with self._state:
@@ -174,7 +299,7 @@ class Replica:
             pending.answered = True
             del self._pending[frame_id]
             wake = self._draining and not self._pending
-        started = pending.future.cancel() is False if pending.future is not None else False
+        started = pending.started
         log.info("request %d cancelled%s" % (frame_id, "; its run() goes on, and its result will be dropped" if started else ""))
         if wake:
             self._wake()
@@ -193,11 +318,21 @@ class Replica:
 
     # Running -------------------------------------------------------------------------------
 
+    def _work(self):
+        """A worker thread: runs queued requests one at a time until the sentinel None."""
+        take = self._queue.get
+        while True:
+            pending = take()
+            if pending is None:
+                return
+            self._run(pending)
+
     def _run(self, pending):
         request = pending.request
         with self._state:
             if pending.answered:
-                return
+                return  # cancelled while queued: never runs
+            pending.started = True
             self._busy += 1
             if request.timeout_ms:
                 self._schedule_deadline(pending, time.monotonic() + request.timeout_ms / 1000.0)
@@ -274,7 +409,11 @@ class Replica:
             self._sock.close()
         except OSError:
             pass
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._state:
+            for pending in self._pending.values():
+                pending.answered = True  # queued requests never run
+        for _ in self._workers:
+            self._queue.put(None)
         for fd in (self._wake_read, self._wake_write):
             try:
                 os.close(fd)

@@ -253,3 +253,17 @@ def test_an_unreachable_socket_exits_5(start):
     os.unlink(server.socket_path)
     assert server.wait_exit(timeout=10) == 5
     assert "cannot connect" in server.stderr()
+
+
+def test_a_malformed_frame_during_a_long_run_still_ends_the_harness_at_once(start):
+    # With --max-concurrent 1, run() is called on the reading thread; the standby thread
+    # reads the socket meanwhile, so a bad frame is not noticed only after run() ends.
+    server = start("slow.py", max_concurrent=1)
+    server.ready()
+    server.score(1, "5")
+    time.sleep(0.1)
+    began = time.monotonic()
+    server.send_raw(MALFORMED["unknown frame type"])
+    assert server.wait_exit(timeout=4) == 4, server.stderr()
+    assert time.monotonic() - began < 2
+    assert "protocol error" in server.stderr()
