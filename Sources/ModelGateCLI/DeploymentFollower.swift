@@ -41,6 +41,16 @@ struct DeploymentFollower {
         return service
     }
 
+    /// Ends a deploy or update the server accepted: with `--no-wait`, prints
+    /// it as accepted; else follows it and ends as ``finish(_:printer:log:)`` does.
+    func report(_ accepted: WebService, noWait: Bool, printer: Printer) async throws {
+        if noWait {
+            ServiceView(accepted).print(printer)
+            return
+        }
+        try Self.finish(try await self.follow(), printer: printer, log: self.log)
+    }
+
     /// Prints the service, then ends the command with status 1 (the error on
     /// stderr) when the deployment failed.
     static func finish(_ service: WebService, printer: Printer, log: ProgressLog) throws {

@@ -47,14 +47,9 @@ extension ModelCommand {
                     workspace: workspace, name: self.name, models: self.files.model, inferenceConfig: inference.config,
                     deploymentConfig: deployment, overwrite: self.overwrite
                 )
-                if self.noWait {
-                    ServiceView(accepted).print(printer)
-                    return
-                }
-                let service = try await DeploymentFollower(
+                try await DeploymentFollower(
                     client: client, workspace: workspace, name: self.name, log: log, showOutput: self.showOutput
-                ).follow()
-                try DeploymentFollower.finish(service, printer: printer, log: log)
+                ).report(accepted, noWait: self.noWait, printer: printer)
             }
         }
     }

@@ -50,14 +50,9 @@ extension ServiceCommand {
                     workspace: workspace, name: self.name, updateMask: [], models: self.files.model,
                     inferenceConfig: inference?.config, deploymentConfig: deployment.fieldNames.isEmpty ? nil : deployment.config
                 )
-                if self.noWait {
-                    ServiceView(accepted).print(printer)
-                    return
-                }
-                let service = try await DeploymentFollower(
+                try await DeploymentFollower(
                     client: client, workspace: workspace, name: self.name, log: log, showOutput: self.showOutput
-                ).follow()
-                try DeploymentFollower.finish(service, printer: printer, log: log)
+                ).report(accepted, noWait: self.noWait, printer: printer)
             }
         }
     }

@@ -7,30 +7,6 @@ import Testing
 /// Azure's `inferenceconfig.json` read into an `InferenceConfig` and the folder to pack.
 @Suite("inferenceconfig.json")
 struct AzureInferenceConfigFileTests {
-    /// A project folder with an inference config file in it, removed afterwards.
-    final class Project: Sendable {
-        let path: String
-        init() throws {
-            self.path = NSTemporaryDirectory() + "modelgate-ic-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(atPath: self.path) }
-
-        func write(_ relative: String, _ text: String = "x") throws {
-            let full = self.path + "/" + relative
-            try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: full))
-        }
-
-        /// Writes `json` as `<folder>/inferenceconfig.json` and reads it.
-        func read(_ json: String, at folder: String = "") throws -> AzureInferenceConfigFile {
-            let relative = folder.isEmpty ? "inferenceconfig.json" : folder + "/inferenceconfig.json"
-            try self.write(relative, json)
-            return try AzureInferenceConfigFile.read(path: self.path + "/" + relative)
-        }
-    }
-
     @Test("The example's file: entry script, source directory, and its conda dependencies as a conda YAML")
     func exampleFileReads() throws {
         let folder = RepositoryLayout.root.appending(path: "examples/linear-regression").path
@@ -55,7 +31,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("sourceDirectory is relative to the config file's folder, the entry script to the source directory")
     func pathsAreRelativeAsInAzure() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("app/src/score.py")
         let file = try project.read(#"{"entryScript": "src/score.py", "sourceDirectory": "../app"}"#, at: "configs")
         #expect(file.sourceDirectory == URL(fileURLWithPath: project.path + "/app").standardizedFileURL.path)
@@ -64,7 +40,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("Without a sourceDirectory only the entry script is packed")
     func entryScriptAlone() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("code/score.py")
         try project.write("code/other.py")
         let file = try project.read(#"{"entryScript": "code/score.py"}"#)
@@ -77,7 +53,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("The older keys: condaFile and extraDockerfileSteps relative to the source directory, and baseImage")
     func legacyKeys() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("src/score.py")
         try project.write("src/env.yml", "dependencies:\n  - pip:\n    - numpy\n")
         try project.write("src/steps.txt", "RUN echo one\nENV A=1\nRUN echo two\n")
@@ -94,7 +70,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("An environment with only a name and version names a registered environment")
     func registeredEnvironment() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("score.py")
         let file = try project.read(#"{"entryScript": "score.py", "sourceDirectory": ".", "environment": {"name": "sklearn", "version": "3"}}"#)
         #expect(file.config.environmentName == "sklearn")
@@ -104,7 +80,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("An inline environment: pip dependencies, variables, user-managed dependencies")
     func inlineEnvironment() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("score.py")
         let file = try project.read(
             """
@@ -126,7 +102,7 @@ struct AzureInferenceConfigFileTests {
 
     @Test("Unknown keys are ignored with a warning naming them")
     func unknownKeysWarn() throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("score.py")
         let file = try project.read(#"{"entryScript": "score.py", "sourceDirectory": ".", "speed": 1, "environment": {"name": "e", "python": {"colour": 2}}}"#)
         #expect(file.warnings.contains { $0.contains("'speed'") })
@@ -147,10 +123,19 @@ struct AzureInferenceConfigFileTests {
         (#"{"entryScript": "score.py""#, "not valid JSON"),
     ])
     func errorsNameTheFileAndKey(json: String, message: String) throws {
-        let project = try Project()
+        let project = try ScratchFolder(prefix: "modelgate-ic")
         try project.write("score.py")
         let error = #expect(throws: ConfigFileError.self) { try project.read(json) }
         #expect(error?.message.contains("inferenceconfig.json: ") == true, "\(String(describing: error))")
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+}
+
+extension ScratchFolder {
+    /// Writes `json` as `<folder>/inferenceconfig.json` and reads it.
+    func read(_ json: String, at folder: String = "") throws -> AzureInferenceConfigFile {
+        let relative = folder.isEmpty ? "inferenceconfig.json" : folder + "/inferenceconfig.json"
+        try self.write(relative, json)
+        return try AzureInferenceConfigFile.read(path: self.path + "/" + relative)
     }
 }

@@ -1,27 +1,11 @@
 import Foundation
+import ModelGateTestSupport
 import ModelGateClient
 import Testing
 
 /// Packing a source directory: what goes in, what stays out, checked by listing the archive with `tar -tzf`.
 @Suite("Source archives")
 struct SourceArchiveTests {
-    /// A temporary source directory, removed afterwards.
-    final class Folder: Sendable {
-        let path: String
-        init() throws {
-            self.path = NSTemporaryDirectory() + "modelgate-source-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(atPath: self.path) }
-
-        func write(_ relative: String, _ text: String = "x") throws {
-            let full = self.path + "/" + relative
-            try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: full))
-        }
-    }
-
     /// The member names of a gzip tar archive, as `tar -tzf` lists them.
     static func list(_ bytes: [UInt8]) throws -> [String] {
         let file = NSTemporaryDirectory() + "modelgate-archive-\(UUID().uuidString).tar.gz"
@@ -42,7 +26,7 @@ struct SourceArchiveTests {
     @Test(".amlignore decides over .gitignore, and the archive holds exactly the kept files")
     func amlignoreWinsOverGitignore() throws {
         // Given a folder with both ignore files
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py")
         try folder.write("utils/helpers.py")
         try folder.write("utils/__pycache__/helpers.cpython-311.pyc")
@@ -63,7 +47,7 @@ struct SourceArchiveTests {
 
     @Test(".gitignore applies when there is no .amlignore, with negation and directory rules")
     func gitignoreApplies() throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py")
         try folder.write("logs/run.log")
         try folder.write("debug.log")
@@ -79,7 +63,7 @@ struct SourceArchiveTests {
 
     @Test("A file inside an ignored folder cannot be included again")
     func ignoredFolderIsNotRead() throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py")
         try folder.write("build/keep.txt")
         try folder.write(".amlignore", "build/\n!build/keep.txt\n")
@@ -91,7 +75,7 @@ struct SourceArchiveTests {
 
     @Test("Without an ignore file everything but .git is packed")
     func noIgnoreFilePacksEverything() throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py")
         try folder.write("a/b/c.txt")
         try folder.write(".git/config")
@@ -104,7 +88,7 @@ struct SourceArchiveTests {
 
     @Test("The same files give the same bytes, whatever their times")
     func packingIsDeterministic() throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py", "def run(x): return x\n")
         let first = try SourceArchive.pack(directory: folder.path)
         try FileManager.default.setAttributes(
@@ -116,7 +100,7 @@ struct SourceArchiveTests {
 
     @Test("Packing only named files leaves the rest of the folder out")
     func packingOnlyNamedFiles() throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write("score.py")
         try folder.write("other.py")
         let archive = try SourceArchive.pack(directory: folder.path, only: ["score.py"])
@@ -129,12 +113,12 @@ struct SourceArchiveTests {
         let notThere = #expect(throws: SourceArchiveError.self) { try SourceArchive.pack(directory: missing) }
         #expect(notThere?.message.contains(missing) == true)
 
-        let folder = try Folder()
+        let folder = try ScratchFolder(prefix: "modelgate-source")
         try folder.write(".amlignore", "*\n")
         let empty = #expect(throws: SourceArchiveError.self) { try SourceArchive.pack(directory: folder.path) }
         #expect(empty?.message.contains("no files") == true)
 
-        let large = try Folder()
+        let large = try ScratchFolder(prefix: "modelgate-source")
         try large.write("blob.bin", (0..<20_000).map { String($0 &* 7919) }.joined())
         let tooLarge = #expect(throws: SourceArchiveError.self) { try SourceArchive.pack(directory: large.path, maxBytes: 1000) }
         #expect(tooLarge?.message.contains("max: 1000") == true)
