@@ -59,7 +59,6 @@ extension DeploymentController {
                 ),
                 deployment: config
             )
-            pool.replicas = DeploymentDefaults.initialReplicas(config)
             pool.replicaIDPrefix = Self.replicaIDPrefix(generation: record.generation)
             let placement = config.computeType == .aks ? "compute target '\(config.computeTargetName)'" : "ACI"
             reporter.report(

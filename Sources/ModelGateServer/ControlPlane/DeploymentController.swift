@@ -49,6 +49,14 @@ actor DeploymentController {
         var progress: DeploymentProgressLog
         /// The rollout running now, if any.
         var rollout: Task<Void, Never>?
+
+        /// A service the controller has not seen before: its own key checker, log buffer and progress.
+        init(record: ServiceRecord, keys: ServiceKeys, clock: WallClock) {
+            self.record = record
+            self.keys = KeyAuthenticator(serviceName: ServingRegistry.key(workspace: record.workspace, service: record.name), keys: keys)
+            self.logs = ServiceLogBuffer(clock: clock)
+            self.progress = DeploymentProgressLog()
+        }
     }
 
     let dependencies: Dependencies
@@ -81,17 +89,13 @@ actor DeploymentController {
         for record in records {
             let key = Self.key(workspace: record.workspace, name: record.name)
             guard self.services[key] == nil else { continue }
-            let progress = DeploymentProgressLog()
-            self.services[key] = Tracked(
-                record: record,
-                keys: KeyAuthenticator(
-                    serviceName: ServingRegistry.key(workspace: record.workspace, service: record.name),
-                    keys: ServiceKeys(primary: record.primaryKey, secondary: record.secondaryKey)
-                ),
-                logs: ServiceLogBuffer(clock: self.dependencies.clock), progress: progress
+            let tracked = Tracked(
+                record: record, keys: ServiceKeys(primary: record.primaryKey, secondary: record.secondaryKey),
+                clock: self.dependencies.clock
             )
+            self.services[key] = tracked
             if record.state == .failed {
-                progress.append(self.reporter(for: record, progress: progress).finalEvent(
+                tracked.progress.append(self.reporter(for: record, progress: tracked.progress).finalEvent(
                     state: .failed, message: "Deployment of '\(record.name)' failed: \(record.error)", errorCode: record.errorCode
                 ))
             } else {
@@ -245,11 +249,7 @@ actor DeploymentController {
             tracked.keys.update(keys)
             self.services[key] = tracked
         } else {
-            self.services[key] = Tracked(
-                record: record,
-                keys: KeyAuthenticator(serviceName: ServingRegistry.key(workspace: record.workspace, service: record.name), keys: keys),
-                logs: ServiceLogBuffer(clock: self.dependencies.clock), progress: DeploymentProgressLog()
-            )
+            self.services[key] = Tracked(record: record, keys: keys, clock: self.dependencies.clock)
         }
         // Auth switched on or off applies at once to the pool serving now.
         self.dependencies.registry.setAuth(self.auth(for: key), workspace: record.workspace, service: record.name)
@@ -399,12 +399,11 @@ actor DeploymentController {
     // MARK: Building the answer
 
     /// The service's state now: `Transitioning` while a rollout runs, the
-    /// stored failure, else the serving pool's state.
-    func status(of tracked: Tracked) -> (state: WebServiceState, error: String, code: StatusCode) {
+    /// stored failure, else the serving pool's state (`serving`, its snapshot).
+    func status(of tracked: Tracked, serving: ReplicaPoolSnapshot?) -> (state: WebServiceState, error: String, code: StatusCode) {
         if tracked.rollout != nil { return (.transitioning, "", .ok) }
         if tracked.record.state == .failed { return (.failed, tracked.record.error, tracked.record.errorCode) }
-        if let entry = self.dependencies.registry.entry(workspace: tracked.record.workspace, service: tracked.record.name) {
-            let snapshot = entry.pool.snapshot
+        if let snapshot = serving {
             let state = snapshot.state.webServiceState
             return (state, state == .healthy ? "" : snapshot.message, state == .healthy ? .ok : .unavailable)
         }
@@ -417,13 +416,14 @@ actor DeploymentController {
         var service = WebService()
         service.workspace = record.workspace
         service.name = record.name
-        (service.state, service.error, service.errorCode) = self.status(of: tracked)
+        let serving = self.dependencies.registry.entry(workspace: record.workspace, service: record.name)?.pool.snapshot
+        (service.state, service.error, service.errorCode) = self.status(of: tracked, serving: serving)
         service.models = record.models
         service.inferenceConfig = record.inferenceConfig
         service.deploymentConfig = record.deploymentConfig
         service.scoringURI = "modelgate://\(self.serverAddress.isEmpty ? "localhost" : self.serverAddress)/\(record.workspace)/\(record.name)"
-        if let entry = self.dependencies.registry.entry(workspace: record.workspace, service: record.name) {
-            service.replicas = entry.pool.snapshot.replicas.map { replica in
+        if let serving {
+            service.replicas = serving.replicas.map { replica in
                 var replica = replica
                 replica.computeTarget = record.computeTarget
                 return replica

@@ -39,9 +39,6 @@ final class DeploymentProgressLog: Sendable {
         }
     }
 
-    /// Whether the final event has been appended.
-    var isFinished: Bool { self.state.withLock { $0.isFinished } }
-
     /// Every event so far, then each new one until the final one; nil when the
     /// deployment has already ended.
     func follow() -> AsyncStream<DeploymentProgress>? {

@@ -52,19 +52,21 @@ struct ReplicaPoolConfiguration: Sendable {
     /// A pool configured from Azure-style deployment settings, with Azure's
     /// defaults for zero values (see `DeploymentConfig` in `proto/`).
     ///
-    /// The replica count is `num_replicas`, or `autoscale_min_replicas` when
-    /// autoscaling (the autoscaler resizes from there), or 1.
+    /// The replica count is ``DeploymentDefaults/initialReplicas(_:)``: `num_replicas`,
+    /// or `autoscale_min_replicas` when autoscaling (the autoscaler resizes from there).
     init(serviceName: String, version: String = "", program: ReplicaProgram, deployment: DeploymentConfig) {
         self.init(serviceName: serviceName, program: program)
         self.version = version
-        self.replicas = Int(deployment.numReplicas != 0 ? deployment.numReplicas : max(1, deployment.autoscaleMinReplicas))
-        self.maxConcurrentRequestsPerReplica = Int(max(1, deployment.replicaMaxConcurrentRequests))
-        self.maxRequestWait = .milliseconds(deployment.maxRequestWaitTimeMs != 0 ? deployment.maxRequestWaitTimeMs : 500)
-        self.scoringTimeout = .milliseconds(deployment.scoringTimeoutMs != 0 ? deployment.scoringTimeoutMs : 60_000)
-        self.livenessPeriod = .seconds(deployment.livenessPeriodSeconds != 0 ? deployment.livenessPeriodSeconds : 10)
-        self.livenessTimeout = .seconds(deployment.livenessTimeoutSeconds != 0 ? deployment.livenessTimeoutSeconds : 2)
-        self.livenessFailureThreshold = Int(deployment.livenessFailureThreshold != 0 ? deployment.livenessFailureThreshold : 3)
+        self.replicas = DeploymentDefaults.initialReplicas(deployment)
+        self.maxConcurrentRequestsPerReplica = Int(Self.orDefault(deployment.replicaMaxConcurrentRequests, DeploymentDefaults.replicaMaxConcurrentRequests))
+        self.maxRequestWait = .milliseconds(Self.orDefault(deployment.maxRequestWaitTimeMs, DeploymentDefaults.maxRequestWaitTimeMs))
+        self.scoringTimeout = .milliseconds(Self.orDefault(deployment.scoringTimeoutMs, DeploymentDefaults.scoringTimeoutMs))
+        self.livenessPeriod = .seconds(Self.orDefault(deployment.livenessPeriodSeconds, DeploymentDefaults.livenessPeriodSeconds))
+        self.livenessTimeout = .seconds(Self.orDefault(deployment.livenessTimeoutSeconds, DeploymentDefaults.livenessTimeoutSeconds))
+        self.livenessFailureThreshold = Int(Self.orDefault(deployment.livenessFailureThreshold, DeploymentDefaults.livenessFailureThreshold))
     }
+
+    private static func orDefault(_ value: UInt32, _ fallback: UInt32) -> UInt32 { value != 0 ? value : fallback }
 
     /// Requests the pool runs at once when every replica is ready.
     var capacity: Int { self.replicas * self.maxConcurrentRequestsPerReplica }
