@@ -59,6 +59,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds of clock skew allowed when checking a token's exp and nbf.")
     var tokenClockSkew: Int = 30
 
+    @Option(name: .long, help: "Serve Prometheus metrics on HOST:PORT (GET /metrics); off when not given.")
+    var metricsListen: String?
+
+    @Option(name: .long, help: "Seconds utilisation must stay above the target before the autoscaler adds replicas (0: at once).")
+    var autoscaleScaleUpDelay: Double = 0
+
+    @Option(name: .long, help: "Seconds utilisation must stay below the target before the autoscaler removes replicas.")
+    var autoscaleScaleDownDelay: Double = 60
+
     func validate() throws {
         guard ServerAddress(parsing: self.listen, allowingPortZero: true) != nil else {
             throw ValidationError("--listen '\(self.listen)' is not HOST:PORT")
@@ -70,6 +79,14 @@ struct Serve: AsyncParsableCommand {
         guard self.maxConcurrentStreams >= 1 else { throw ValidationError("--max-concurrent-streams must be at least 1") }
         guard self.tokenRefreshAfter >= 1, self.tokenRefreshAfter < self.tokenLifetime else {
             throw ValidationError("--token-refresh-after must be at least 1 and below --token-lifetime")
+        }
+        if let metricsListen = self.metricsListen, ServerAddress(parsing: metricsListen, allowingPortZero: true) == nil {
+            throw ValidationError("--metrics-listen '\(metricsListen)' is not HOST:PORT")
+        }
+        guard self.autoscaleScaleUpDelay.isFinite, self.autoscaleScaleUpDelay >= 0, self.autoscaleScaleDownDelay.isFinite,
+            self.autoscaleScaleDownDelay >= 0
+        else {
+            throw ValidationError("--autoscale-scale-up-delay and --autoscale-scale-down-delay are seconds, 0 or more")
         }
         guard self.signingKeyLifetime >= 60, (0...3600).contains(self.tokenClockSkew) else {
             throw ValidationError("--signing-key-lifetime must be at least 60 and --token-clock-skew 0 to 3600")
@@ -101,8 +118,13 @@ struct Serve: AsyncParsableCommand {
             signingKeyLifetime: .seconds(self.signingKeyLifetime), clockSkew: .seconds(self.tokenClockSkew)
         )
 
+        configuration.metricsListen = self.metricsListen
+        configuration.autoscaleScaleUpDelay = .milliseconds(Int64(self.autoscaleScaleUpDelay * 1000))
+        configuration.autoscaleScaleDownDelay = .milliseconds(Int64(self.autoscaleScaleDownDelay * 1000))
+
         let app = try await ModelGateServerApp(
             configuration: configuration, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        app.bootstrapMetricsSystem()
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // The app logs the bound address and the credentials file's path at info.

@@ -11,6 +11,7 @@ struct ServiceCommand: AsyncParsableCommand {
         abstract: "List, show, update, delete and call deployed web services; read their logs and keys.",
         subcommands: [
             List.self, Show.self, Update.self, Delete.self, GetLogs.self, GetKeys.self, RegenKey.self, GetAccessToken.self, Run.self,
+            ReplicasNeeded.self,
         ]
     )
 

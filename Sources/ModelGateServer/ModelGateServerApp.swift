@@ -1,7 +1,9 @@
 public import Logging
+internal import CoreMetrics
 internal import ModelGateRPC
 public import NIOCore
 internal import NIOPosix
+internal import Prometheus
 public import ServiceLifecycle
 internal import Synchronization
 
@@ -50,6 +52,10 @@ public final class ModelGateServerApp: Service, Sendable {
     let regionAvailability: RegionAvailability
     /// Workspaces' token signing keys (rotation on demand goes through here).
     let signingKeys: SigningKeyRing
+    /// Every endpoint's metrics; served on `/metrics` when ``ServerConfiguration/metricsListen`` is set.
+    let metricsRegistry = PrometheusCollectorRegistry()
+    /// `GET /metrics`, when configured.
+    let metricsServer: MetricsHTTPServer?
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -111,12 +117,37 @@ public final class ModelGateServerApp: Service, Sendable {
             self.signingKeys = keyRing
             let computes = ComputeStore(database: self.database)
             let services = ServiceStore(database: self.database)
+            var metricsFactory = PrometheusMetricsFactory(registry: self.metricsRegistry)
+            metricsFactory.durationHistogramBuckets[EndpointMetrics.latencyName] = [
+                .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+                .seconds(10), .seconds(30), .seconds(60),
+            ]
+            metricsFactory.durationHistogramBuckets[EndpointMetrics.coldStartName] = [
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+                .seconds(30), .seconds(60), .seconds(300),
+            ]
+            if let listen = configuration.metricsListen {
+                guard let (host, port) = MetricsHTTPServer.parseAddress(listen) else {
+                    throw MetricsHTTPServer.RuntimeError("--metrics-listen wants HOST:PORT, such as 127.0.0.1:9464 (got '\(listen)')")
+                }
+                self.metricsServer = MetricsHTTPServer(
+                    host: host, port: port, registry: self.metricsRegistry, eventLoopGroup: eventLoopGroup, logger: logger
+                )
+            } else {
+                self.metricsServer = nil
+            }
+            var autoscale = DeploymentController.AutoscaleSettings()
+            autoscale.scaleUpDelay = configuration.autoscaleScaleUpDelay
+            autoscale.scaleDownDelay = configuration.autoscaleScaleDownDelay
+            autoscale.refresh = configuration.autoscaleRefresh
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
                 services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
                 sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
                 eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
-                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew
+                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew,
+                autoscale: autoscale, metricsFactory: metricsFactory
             ))
             self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
@@ -185,6 +216,12 @@ public final class ModelGateServerApp: Service, Sendable {
                     try await self.server.run()
                     return true
                 }
+                if let metricsServer = self.metricsServer {
+                    group.addTask {
+                        try await metricsServer.run()
+                        return false
+                    }
+                }
                 group.addTask {
                     let port = try await self.server.boundPort()
                     let address = Self.clientAddress(host: self.configuration.host, port: port)
@@ -212,6 +249,24 @@ public final class ModelGateServerApp: Service, Sendable {
     /// The port the server listens on, once bound (waits for the bind).
     public func boundPort() async throws -> Int {
         try await self.server.boundPort()
+    }
+
+    /// The port `/metrics` is served on, once bound; throws when metrics are off.
+    public func metricsBoundPort() async throws -> Int {
+        guard let metricsServer = self.metricsServer else {
+            throw MetricsHTTPServer.RuntimeError("metrics are off: start the server with --metrics-listen HOST:PORT")
+        }
+        return try await metricsServer.boundPort()
+    }
+
+    /// Every metric now, in Prometheus' text format (what `/metrics` serves).
+    var metricsText: String { self.metricsRegistry.emitToString() }
+
+    /// Makes this server's registry the process's swift-metrics backend, so
+    /// that libraries' metrics are exported too. Once per process (the
+    /// `serve` command); tests never call it.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: self.metricsRegistry))
     }
 
     private func finish() async {

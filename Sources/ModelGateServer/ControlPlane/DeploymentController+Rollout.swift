@@ -78,7 +78,8 @@ extension DeploymentController {
         guard let tracked = self.services[key], tracked.record.generation == record.generation else { throw CancellationError() }
         let pool = ReplicaPool(
             configuration: configuration, backend: self.dependencies.backend, logs: tracked.logs,
-            eventLoopGroup: self.dependencies.eventLoopGroup, logger: self.dependencies.logger, clock: self.dependencies.clock
+            eventLoopGroup: self.dependencies.eventLoopGroup, logger: self.dependencies.logger, clock: self.dependencies.clock,
+            metrics: self.endpointMetrics(endpoint: configuration.serviceName, version: configuration.version)
         )
         self.pools[ObjectIdentifier(pool)] = pool
         // The pool's own task: it supervises until stopped. Not a child of the
@@ -141,6 +142,7 @@ extension DeploymentController {
         let replaced = self.dependencies.registry.register(
             ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
         )
+        self.startAutoscaler(key: key, target: pool, record: record)
         if let replaced, replaced.pool !== pool {
             // Requests already on the old pool finish there; new ones go to the new pool.
             Task { await self.stop(replaced.pool) }

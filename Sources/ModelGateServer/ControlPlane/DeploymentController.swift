@@ -1,3 +1,4 @@
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import ModelGateAPI
@@ -36,6 +37,10 @@ actor DeploymentController {
         /// The public keys token-auth services verify against (``TokenAuthenticator``).
         var tokenKeys = TokenVerificationKeys()
         var tokenClockSkew = TokenConfiguration().clockSkew
+        /// The autoscaler's delays (``AutoscaleSettings``).
+        var autoscale = AutoscaleSettings()
+        /// Where endpoint metrics go (the server's Prometheus registry); nil: none.
+        var metricsFactory: (any MetricsFactory)?
     }
 
     /// One service as the controller knows it.
@@ -63,6 +68,8 @@ actor DeploymentController {
     var services: [String: Tracked] = [:]
     /// Every pool started and not yet stopped, so shutdown stops them all.
     var pools: [ObjectIdentifier: ReplicaPool] = [:]
+    /// The autoscaler of each service's serving target, by service key.
+    var autoscalers: [String: AutoscalerTask] = [:]
     /// Services with a change being committed.
     private var busy: Set<String> = []
     /// Records being stored, not yet committed; their capacity counts as taken.
@@ -112,6 +119,7 @@ actor DeploymentController {
         let rollouts = self.services.values.compactMap(\.rollout)
         for rollout in rollouts { rollout.cancel() }
         for rollout in rollouts { await rollout.value }
+        for key in Array(self.autoscalers.keys) { self.stopAutoscaler(key: key) }
         let pools = Array(self.pools.values)
         self.pools = [:]
         await withDiscardingTaskGroup { group in
@@ -268,6 +276,7 @@ actor DeploymentController {
         defer { self.end(key) }
         try await self.dependencies.services.delete(workspace: workspace, name: tracked.record.name)
         self.services.removeValue(forKey: key)
+        self.stopAutoscaler(key: key)
         tracked.rollout?.cancel()
         tracked.progress.abandon()
         let removed = self.dependencies.registry.remove(workspace: workspace, service: tracked.record.name)
@@ -418,6 +427,10 @@ actor DeploymentController {
         service.name = record.name
         let serving = self.dependencies.registry.entry(workspace: record.workspace, service: record.name)?.pool.snapshot
         (service.state, service.error, service.errorCode) = self.status(of: tracked, serving: serving)
+        if service.error.isEmpty, let autoscaler = self.autoscalers[key]?.autoscaler {
+            // Healthy, but the autoscaler wants more than the compute target has room for.
+            service.error = autoscaler.capacityMessage
+        }
         service.models = record.models
         service.inferenceConfig = record.inferenceConfig
         service.deploymentConfig = record.deploymentConfig
