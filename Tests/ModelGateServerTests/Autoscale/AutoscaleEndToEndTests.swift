@@ -122,7 +122,7 @@ struct AutoscaleEndToEndTests {
             var service = WebService()
             try await Self.waitUntil("GetService reports the capacity limit") {
                 service = try await deployments.service("sleepy")
-                return service.error.contains("has room for 3 (cpu)")
+                return service.error.contains("has room for 3 (cpu)") && service.state == .healthy
             }
             stop.set()
             await loading
@@ -158,7 +158,7 @@ struct AutoscaleEndToEndTests {
             let response = try await deployments.score("sleepy", "0", key: key)
             #expect(String(decoding: response.body, as: UTF8.self).contains("pid"))
             let log = try await Self.logText(server, "sleepy")
-            #expect(log.contains("scaled to zero; starting replica"), "\(log)")
+            #expect(log.contains("(scaled to zero); starting replica"), "\(log)")
             #expect(log.contains("cold start: replica"), "\(log)")
             let metrics = server.app.metricsText
             #expect(metrics.contains(#"modelgate_cold_start_duration_seconds_count{endpoint="prod/sleepy",version=""} 1"#), "\(metrics)")
