@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
         guard self.tokenRefreshAfter >= 1, self.tokenRefreshAfter < self.tokenLifetime else {
             throw ValidationError("--token-refresh-after must be at least 1 and below --token-lifetime")
         }
-        if let metricsListen = self.metricsListen, ServerAddress(parsing: metricsListen, allowingPortZero: true) == nil {
+        if let metricsListen = self.metricsListen, !metricsListen.contains(":") || ServerAddress(parsing: metricsListen, allowingPortZero: true) == nil {
             throw ValidationError("--metrics-listen '\(metricsListen)' is not HOST:PORT")
         }
         guard self.autoscaleScaleUpDelay.isFinite, self.autoscaleScaleUpDelay >= 0, self.autoscaleScaleDownDelay.isFinite,
