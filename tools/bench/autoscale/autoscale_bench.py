@@ -117,6 +117,12 @@ async def bench(args, address, credentials):
             serving = now
         await asyncio.sleep(0.05)
     await asyncio.gather(*tasks)
+    # The autoscaler's own lines (the service's log), timed from the step.
+    step_unix_ms = (time.time() - (time.monotonic() - step)) * 1000
+    scale_lines = []
+    async for line in client.get_logs("bench", "sleepy", tail=10000):
+        if line.text.startswith("autoscaler:"):
+            scale_lines.append("%+.2f s  %s" % ((line.timestamp_unix_ms - step_unix_ms) / 1000, line.text))
     await client.close()
 
     # Requests/s per whole second, with the ready replicas at its end.
@@ -127,7 +133,7 @@ async def bench(args, address, credentials):
         ready = max((r for (t, _, r) in timeline if t < second + 1), default=0)
         rows.append((second + 1, ready, rate, ready * one_rate))
     return {"one_replica_rps": one_rate, "replicas_before": before, "decision_s": decided, "target": target,
-            "serving_s": serving, "rows": rows}
+            "serving_s": serving, "rows": rows, "log": scale_lines}
 
 
 def main():
@@ -174,6 +180,9 @@ def main():
     fmt = lambda v: "n/a" if v is None else "%.2f s" % v
     print("  autoscaler decision (replicas grow to %s): %s after the step" % (result["target"], fmt(result["decision_s"])))
     print("  new replicas serving (all ready):         %s after the step" % fmt(result["serving_s"]))
+    print("the service's log (autoscaler lines, from the step):")
+    for line in result["log"]:
+        print("  " + line)
     print("%6s %8s %8s %10s %6s" % ("second", "ready", "req/s", "ideal", "ratio"))
     for second, ready, rate, ideal in result["rows"]:
         print("%6d %8d %8d %10.0f %5.0f%%" % (second, ready, rate, ideal, 100 * rate / ideal if ideal else 0))
