@@ -16,19 +16,18 @@ internal import ModelGateAPI
 /// handlers are atomic or take their own short lock; the gauges are set by
 /// the autoscaler's loop once per sample.
 final class EndpointMetrics: Sendable {
-    // swift-metrics' metric types are immutable handles over Sendable handlers.
-    nonisolated(unsafe) private let requests: Counter
+    private let requests: Counter
     /// One counter per gRPC status code (0...16), made up front so that the
     /// request path never creates one.
-    nonisolated(unsafe) private let errors: [Counter]
-    nonisolated(unsafe) private let latency: Timer
-    nonisolated(unsafe) private let desiredReplicas: Gauge
-    nonisolated(unsafe) private let readyReplicas: Gauge
-    nonisolated(unsafe) private let utilization: Gauge
-    nonisolated(unsafe) private let queueDepth: Gauge
-    nonisolated(unsafe) private let scaleUps: Counter
-    nonisolated(unsafe) private let scaleDowns: Counter
-    nonisolated(unsafe) private let coldStarts: Timer
+    private let errors: [Counter]
+    private let latency: Timer
+    private let desiredReplicas: Gauge
+    private let readyReplicas: Gauge
+    private let utilization: Gauge
+    private let queueDepth: Gauge
+    private let scaleUps: Counter
+    private let scaleDowns: Counter
+    private let coldStarts: Timer
 
     static let requestsName = "modelgate_requests_total"
     static let errorsName = "modelgate_request_errors_total"
