@@ -7,7 +7,10 @@ Reports
 - requests/s per second of the run, with the ready replicas at that second,
   against the ideal line measured in the same run: replicas x the one-replica
   rate measured before the step (a 50 ms run() serves at most 20 requests/s
-  per replica).
+  per replica);
+- with --sweep 1,2,4,8,16: requests/s of a fixed pool of each size, loaded by
+  2 callers per replica, against the same ideal line (where the machine's
+  limit shows as the ratio falling).
 
 Usage: tools/bench/run autoscale [--modelgate PATH] [--max-replicas N] [--seconds S]
 Needs the Python client (pip install ./clients/python).
@@ -59,22 +62,67 @@ def replica_counts(service):
     return live, ready
 
 
-async def bench(args, address, credentials):
-    client = AsyncClient(address, credentials_path=credentials, timeout=30)
-    await client.create_workspace("bench", "westeurope")
-    await client.attach_compute("bench", "aks1", cpu_cores=args.max_replicas * 0.1 + 0.05, memory_gb=args.max_replicas * 0.5 + 1)
-    config = deployment_pb2.DeploymentConfig(
-        compute_type=common_pb2.COMPUTE_TYPE_AKS, compute_target_name="aks1",
-        autoscale_enabled=1, autoscale_min_replicas=1, autoscale_max_replicas=args.max_replicas,
-        max_request_wait_time_ms=5000)
+async def deploy(client, name, config):
     inference = deployment_pb2.InferenceConfig(entry_script="score.py", source_archive=archive())
-    await client.deploy("bench", "sleepy", [], inference, config)
-    async for event in client.wait_for_deployment("bench", "sleepy"):
+    await client.deploy("bench", name, [], inference, config)
+    async for event in client.wait_for_deployment("bench", name):
         if event.final:
             if event.state != deployment_pb2.WEB_SERVICE_STATE_HEALTHY:
                 raise RuntimeError("deployment failed: %s" % event.message)
             break
-    key = (await client.get_keys("bench", "sleepy")).primary_key
+    return (await client.get_keys("bench", name)).primary_key
+
+
+async def rate(client, name, key, callers, seconds):
+    """Requests/s of `callers` callers over `seconds` (after a 1 s warm-up)."""
+    done = [0]
+    counting = [False]
+    stop_at = time.monotonic() + 1 + seconds
+
+    async def caller():
+        while time.monotonic() < stop_at:
+            try:
+                await client.score("bench", name, b"{}", key=key, timeout=30)
+                if counting[0]:
+                    done[0] += 1
+            except Exception:  # noqa: BLE001 - a refused request just is not counted
+                await asyncio.sleep(0.01)
+
+    tasks = [asyncio.create_task(caller()) for _ in range(callers)]
+    await asyncio.sleep(1)
+    counting[0] = True
+    start = time.monotonic()
+    await asyncio.gather(*tasks)
+    return done[0] / (time.monotonic() - start)
+
+
+async def sweep(args, client):
+    """Fixed pools of each size: requests/s against replicas x the one-replica rate."""
+    rows = []
+    for replicas in args.sweep:
+        config = deployment_pb2.DeploymentConfig(
+            compute_type=common_pb2.COMPUTE_TYPE_AKS, compute_target_name="aks1", num_replicas=replicas,
+            autoscale_enabled=2, max_request_wait_time_ms=5000)
+        name = "sweep-%d" % replicas
+        log("sweep: %d replica(s)..." % replicas)
+        key = await deploy(client, name, config)
+        rows.append((replicas, await rate(client, name, key, 2 * replicas, args.sweep_seconds)))
+        await client.delete_service("bench", name)
+    one = rows[0][1] / rows[0][0] if rows else 0
+    return [(replicas, measured, replicas * one) for replicas, measured in rows]
+
+
+async def bench(args, address, credentials):
+    client = AsyncClient(address, credentials_path=credentials, timeout=30)
+    await client.create_workspace("bench", "westeurope")
+    most = max([args.max_replicas] + args.sweep)
+    await client.attach_compute("bench", "aks1", cpu_cores=2 * most * 0.1 + 0.05, memory_gb=2 * most * 0.5 + 1)
+    sweep_rows = await sweep(args, client) if args.sweep else []
+    config = deployment_pb2.DeploymentConfig(
+        compute_type=common_pb2.COMPUTE_TYPE_AKS, compute_target_name="aks1",
+        autoscale_enabled=1, autoscale_min_replicas=1, autoscale_max_replicas=args.max_replicas,
+        max_request_wait_time_ms=5000)
+    key = await deploy(client, "sleepy", config)
 
     completed = []  # completion times
     stop_at = [0.0]
@@ -133,7 +181,7 @@ async def bench(args, address, credentials):
         ready = max((r for (t, _, r) in timeline if t < second + 1), default=0)
         rows.append((second + 1, ready, rate, ready * one_rate))
     return {"one_replica_rps": one_rate, "replicas_before": before, "decision_s": decided, "target": target,
-            "serving_s": serving, "rows": rows, "log": scale_lines}
+            "serving_s": serving, "rows": rows, "log": scale_lines, "sweep": sweep_rows}
 
 
 def main():
@@ -143,8 +191,11 @@ def main():
     parser.add_argument("--callers", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15, help="length of the step (default 15)")
     parser.add_argument("--baseline", type=float, default=3, help="seconds of one caller before the step (default 3)")
+    parser.add_argument("--sweep", default="", help="fixed pool sizes to measure, such as 1,2,4,8,16 (default: none)")
+    parser.add_argument("--sweep-seconds", type=float, default=4, help="measured seconds per pool size (default 4)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
+    args.sweep = [int(n) for n in args.sweep.split(",") if n.strip()]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     binary = args.modelgate or os.path.join(subprocess.check_output(
         ["swift", "build", "--show-bin-path"], text=True, cwd=root).strip(), "modelgate")
@@ -184,8 +235,13 @@ def main():
     for line in result["log"]:
         print("  " + line)
     print("%6s %8s %8s %10s %6s" % ("second", "ready", "req/s", "ideal", "ratio"))
-    for second, ready, rate, ideal in result["rows"]:
-        print("%6d %8d %8d %10.0f %5.0f%%" % (second, ready, rate, ideal, 100 * rate / ideal if ideal else 0))
+    for second, ready, per_second, ideal in result["rows"]:
+        print("%6d %8d %8d %10.0f %5.0f%%" % (second, ready, per_second, ideal, 100 * per_second / ideal if ideal else 0))
+    if result["sweep"]:
+        print("fixed pools, 2 callers per replica:")
+        print("%8s %8s %10s %6s" % ("replicas", "req/s", "ideal", "ratio"))
+        for replicas, measured, ideal in result["sweep"]:
+            print("%8d %8.0f %10.0f %5.0f%%" % (replicas, measured, ideal, 100 * measured / ideal if ideal else 0))
 
 
 if __name__ == "__main__":
