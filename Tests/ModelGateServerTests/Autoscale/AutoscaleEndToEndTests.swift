@@ -226,6 +226,9 @@ struct AutoscaleEndToEndTests {
             #expect(value("modelgate_replicas_ready", ["endpoint": "prod/sleepy"]) == 1)
             #expect(value("modelgate_replicas_desired", ["endpoint": "prod/sleepy"]) == 1)
             #expect(value("modelgate_queue_depth", ["endpoint": "prod/sleepy"]) == 0)
+            // And nothing but GET /metrics is served
+            #expect(try Self.httpStatus("GET", url: "http://127.0.0.1:\(port)/other") == 404)
+            #expect(try Self.httpStatus("POST", url: "http://127.0.0.1:\(port)/metrics") == 405)
         }
     }
 
@@ -252,6 +255,27 @@ struct AutoscaleEndToEndTests {
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "parse.py failed: \(errorText)")
         return try JSONDecoder().decode([Sample].self, from: data)
+    }
+
+    /// The HTTP status of one request, made with Python's urllib (a client independent of ours).
+    static func httpStatus(_ method: String, url: String) throws -> Int {
+        let script = """
+            import sys, urllib.request, urllib.error
+            request = urllib.request.Request(sys.argv[2], method=sys.argv[1], data=b"" if sys.argv[1] == "POST" else None)
+            try:
+                print(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as error:
+                print(error.code)
+            """
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, method, url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     static func pid(in response: ScoreResponse) -> Int32? {
