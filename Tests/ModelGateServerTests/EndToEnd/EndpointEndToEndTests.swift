@@ -377,6 +377,39 @@ struct EndpointEndToEndTests {
         }
     }
 
+    @Test("One name space: tokens, keys and logs are asked for by the endpoint's name")
+    func endpointNameServesAuthAndLogs() async throws {
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path) { server in
+            let calls = try await Calls.prepare(server)
+            var config = DeploymentEndToEndTests.aks()
+            config.tokenAuthEnabled = .enabled
+            try await calls.create("tokened", first: calls.version("one"), config: config)
+            _ = try await calls.waitHealthy("tokened")
+            let keys = await rpcError { _ = try await calls.deployments.keys("tokened") }
+            #expect(keys?.code == .failedPrecondition)
+            #expect(keys?.message.contains("endpoint 'tokened'") == true)
+            var request = GetTokenRequest()
+            request.workspace = calls.deployments.workspace
+            request.service = "tokened"
+            let token: GetTokenResponse = try await server.client.unary(ModelGateMethods.Auth.getToken, request, metadata: calls.deployments.auth)
+            #expect(try await calls.score("tokened", key: token.token).version == "one")
+            let anonymous = await rpcError { _ = try await calls.score("tokened", key: "not-a-token") }
+            #expect(anonymous?.code == .unauthenticated)
+
+            var logs = GetLogsRequest()
+            logs.workspace = calls.deployments.workspace
+            logs.name = "tokened"
+            var lines: [LogLine] = []
+            for try await response in server.client.serverStreaming(
+                ModelGateMethods.Deployment.getLogs, logs, metadata: calls.deployments.auth, as: GetLogsResponse.self
+            ) {
+                lines += response.lines
+            }
+            #expect(lines.contains { $0.text.contains("echo score.py: init done") && $0.replicaID.hasPrefix("one-r1-") })
+        }
+    }
+
     @Test("An endpoint comes back after a restart with its versions, traffic and keys")
     func restoredAfterRestart() async throws {
         let directory = try TemporaryDirectory()
