@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import tarfile
-import time
-from pathlib import Path
 
 import pytest
 
@@ -45,11 +42,6 @@ async def wait(client: AsyncClient, workspace: str, name: str) -> deployment_pb2
 
 def test_an_endpoint_splits_traffic_pins_versions_and_enforces_its_rules(server):
     address, credentials = server
-    deadline = time.monotonic() + 30
-    while not address and time.monotonic() < deadline:
-        # The server records its bound address in the credentials file shortly after creating it.
-        time.sleep(0.05)
-        address = json.loads(Path(credentials).read_text()).get("server")
 
     async def scenario():
         async with AsyncClient(address, credentials_path=credentials) as client:
