@@ -103,7 +103,7 @@ extension DeploymentController {
         try Self.checkRules(record)
         try await self.checkEndpointCapacity(record, excluding: key)
         try await self.saveEndpoint(record, key: key)
-        self.endpoints[key]?.record = record
+        self.commitEndpoint(record, key: key)
         self.dependencies.logger.info("Creating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
         ])
@@ -195,7 +195,7 @@ extension DeploymentController {
         try Self.checkRules(record)
         try await self.checkEndpointCapacity(record, excluding: key)
         try await self.saveEndpoint(record, key: key)
-        self.endpoints[key]?.record = record
+        self.commitEndpoint(record, key: key)
         self.dependencies.logger.info("Updating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
             "endpoint.redeploy": "\(redeploy)",
@@ -237,7 +237,7 @@ extension DeploymentController {
         let name = version.name.lowercased()
         let rollout = self.endpoints[key]?.rollouts.removeValue(forKey: name)
         rollout?.cancel()
-        self.endpoints[key]?.record = record
+        self.commitEndpoint(record, key: key)
         let retired = self.endpoints[key]?.serving.removeValue(forKey: name)
         // Out of the table first, so new requests go elsewhere; then drain.
         self.publishRoutes(key: key)
@@ -285,7 +285,7 @@ extension DeploymentController {
         record.updatedAt = self.dependencies.clock.now()
         try await self.checkEndpointCapacity(record, excluding: key)
         try await self.saveEndpoint(record, key: key)
-        self.endpoints[key]?.record = record
+        self.commitEndpoint(record, key: key)
         tracked.keys.update(keys)
         self.dependencies.registry.setAuth(self.endpointAuth(key), workspace: record.workspace, service: record.name)
         tracked.pool.setTarget(DeploymentDefaults.initialReplicas(record.deploymentConfig))
@@ -368,7 +368,10 @@ extension DeploymentController {
                 view.state = .failed
                 view.error = version.error
             } else if let serving {
-                view.state = serving.state.webServiceState
+                // A serving version whose pool is growing (the endpoint's replicas divided
+                // again after a change) keeps serving: it is Healthy, not Transitioning.
+                let scaling = serving.state == .transitioning && serving.readyReplicas > 0
+                view.state = scaling ? .healthy : serving.state.webServiceState
                 if view.state != .healthy { view.error = serving.message }
             } else {
                 view.state = version.state
@@ -771,7 +774,32 @@ extension DeploymentController {
         return config.authEnabled == .enabled ? .keys(tracked.keys) : .none
     }
 
+    /// Makes a stored change the endpoint's desired state, keeping how each
+    /// version's latest rollout ended: a rollout may have finished while the
+    /// change was being checked and stored (the actor is reentrant at every await).
+    private func commitEndpoint(_ record: EndpointRecord, key: String) {
+        guard let current = self.endpoints[key]?.record else { return }
+        self.endpoints[key]?.record = Self.withRuntimeState(of: current, record)
+    }
+
+    /// `record` with the state, error and code of each version that `current`
+    /// has at the same generation.
+    static func withRuntimeState(of current: EndpointRecord, _ record: EndpointRecord) -> EndpointRecord {
+        var record = record
+        for index in record.versions.indices {
+            guard let known = current.index(of: record.versions[index].name),
+                  current.versions[known].generation == record.versions[index].generation
+            else { continue }
+            record.versions[index].state = current.versions[known].state
+            record.versions[index].error = current.versions[known].error
+            record.versions[index].errorCode = current.versions[known].errorCode
+        }
+        return record
+    }
+
     private func saveEndpoint(_ record: EndpointRecord, key: String) async throws {
+        var record = record
+        if let current = self.endpoints[key]?.record { record = Self.withRuntimeState(of: current, record) }
         self.pendingEndpoints[key] = record
         defer { self.pendingEndpoints.removeValue(forKey: key) }
         try await self.dependencies.endpoints.save(record)
