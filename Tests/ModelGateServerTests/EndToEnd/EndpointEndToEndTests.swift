@@ -39,7 +39,7 @@ struct EndpointEndToEndTests {
         }
 
         @discardableResult
-        func create(_ name: String, first: EndpointVersion, config: DeploymentConfig = DeploymentEndToEndTests.aks()) async throws -> Endpoint {
+        func create(_ name: String, first: EndpointVersion, config: DeploymentConfig = EndpointEndToEndTests.aks()) async throws -> Endpoint {
             var request = CreateEndpointRequest()
             request.workspace = self.deployments.workspace
             request.name = name
@@ -134,6 +134,14 @@ struct EndpointEndToEndTests {
                 return total
             }
         }
+    }
+
+    /// On AKS target `aks1`; requests may wait long for a replica (a bound
+    /// only a hang breaks), so a loaded machine slows the tests without failing them.
+    static func aks() -> DeploymentConfig {
+        var config = DeploymentEndToEndTests.aks()
+        config.maxRequestWaitTimeMs = 30_000
+        return config
     }
 
     /// `observed` of `total` lies within 5 binomial standard deviations of `percent`.
@@ -326,7 +334,7 @@ struct EndpointEndToEndTests {
             let stop = StopFlag()
             let load = Task {
                 try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
-                    for worker in 0..<6 {
+                    for worker in 0..<4 {
                         group.addTask {
                             var (served, failures) = (0, [String]())
                             while !stop.isSet {
@@ -371,7 +379,7 @@ struct EndpointEndToEndTests {
             stop.set()
             let (served, failures) = try await load.value
             #expect(failures.isEmpty, "\(failures.count) of \(served + failures.count) failed: \(failures.prefix(3))")
-            #expect(served > 50)
+            #expect(served > 20)
             let after = try await calls.split("live", key: key, count: 40)
             #expect(after == ["blue": 40])
         }
@@ -382,7 +390,7 @@ struct EndpointEndToEndTests {
         let directory = try TemporaryDirectory()
         try await RunningServer.with(dataDirectory: directory.path) { server in
             let calls = try await Calls.prepare(server)
-            var config = DeploymentEndToEndTests.aks()
+            var config = Self.aks()
             config.tokenAuthEnabled = .enabled
             try await calls.create("tokened", first: calls.version("one"), config: config)
             _ = try await calls.waitHealthy("tokened")
