@@ -3,10 +3,10 @@ import ModelGateTestSupport
 import Testing
 
 /// An endpoint through the real `modelgate` binary, as `az ml endpoint realtime` is used:
-/// create with a first version, add a 20 % version, show, score pinned to each, delete.
+/// create with a first version, add a 20 % version, kill -9 and restart, show, score pinned to each, delete.
 @Suite("modelgate endpoint, end to end")
 struct EndpointEndToEndTests {
-    @Test("create, version create at 20 %, show, run pinned to a version, version delete, delete")
+    @Test("create, version create at 20 %, kill -9, show, run pinned to a version, version delete, delete")
     func journey() throws {
         let (server, workspace) = try DeployEndToEndTests.serverWithExampleModel()
         let attached = try server.cli(["compute", "attach", "aks", "--name", "aks-prod", "--cores", "4", "--memory-gb", "8"], environment: workspace)
@@ -27,10 +27,18 @@ struct EndpointEndToEndTests {
         ], environment: workspace)
         #expect(added.status == 0, "\(added.stdout)\n\(added.stderr)")
 
-        let shown = try server.cli(["endpoint", "show", "-n", "linreg-ep", "-o", "json"], environment: workspace)
+        // kill -9 and a restart: the endpoint comes back with both versions (each stored whole, in one transaction).
+        #expect(server.stop(signal: SIGKILL) == SIGKILL)
+        try server.start()
+        let deadline = Date().addingTimeInterval(60)
+        var shown = try server.cli(["endpoint", "show", "-n", "linreg-ep", "-o", "json"], environment: workspace)
+        while Date() < deadline, (try? DeployEndToEndTests.json(shown.stdout))?["state"] as? String != "Healthy" {
+            Thread.sleep(forTimeInterval: 0.2)
+            shown = try server.cli(["endpoint", "show", "-n", "linreg-ep", "-o", "json"], environment: workspace)
+        }
         #expect(shown.status == 0, "\(shown.stderr)")
         let endpoint = try DeployEndToEndTests.json(shown.stdout)
-        #expect(endpoint["state"] as? String == "Healthy")
+        #expect(endpoint["state"] as? String == "Healthy", "\(shown.stdout)\n\(server.log)")
         #expect(endpoint["defaultVersion"] as? String == "versiona")
         let versions = try #require(endpoint["versions"] as? [[String: Any]])
         #expect(versions.map { $0["name"] as? String } == ["versiona", "versionb"])
