@@ -24,6 +24,14 @@ internal import ModelGateWire
 ///   (`FAILED_PRECONDITION`).
 /// - Names are one namespace per workspace: an endpoint cannot take a
 ///   service's name, nor a service an endpoint's (`ALREADY_EXISTS`).
+/// - A web service keeps its own table and code path (Deploy, UpdateService
+///   and GetService are unchanged for their users); in the data plane it is an
+///   endpoint with one version, served through the same ``EndpointPool``.
+/// - The shared pool's size is the endpoint's: `num_replicas`, or
+///   `autoscale_min_replicas` until an autoscaler resizes the ``EndpointPool``
+///   (an ``AutoscaleTarget``); it is divided among the ready versions by
+///   traffic share, each keeping at least one replica, and counts against the
+///   AKS cluster's capacity with each version's own cores, memory and GPUs.
 extension DeploymentController {
     /// Most versions per endpoint, as Azure allows.
     static let maxVersions = 6

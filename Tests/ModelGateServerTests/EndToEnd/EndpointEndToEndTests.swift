@@ -418,6 +418,78 @@ struct EndpointEndToEndTests {
         }
     }
 
+    @Test("Versions count against the cluster's capacity; endpoint-wide settings change auth and the shared pool's size")
+    func capacityAndEndpointSettings() async throws {
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path) { server in
+            let calls = try await Calls.prepare(server)
+            var big = calls.version("big")
+            var settings = DeploymentConfig()
+            settings.cpuCores = 8
+            big.deploymentConfig = settings
+            let tooBig = await rpcError { try await calls.create("cap", first: big) }
+            #expect(tooBig?.code == .resourceExhausted)
+            #expect(tooBig?.message.contains("endpoint 'cap' does not fit compute target 'aks1'") == true)
+
+            try await calls.create("cap", first: calls.version("small"))
+            settings.cpuCores = 3.95
+            var second = calls.version("second")
+            second.deploymentConfig = settings
+            let secondTooBig = await rpcError { try await calls.createVersion("cap", second) }
+            #expect(secondTooBig?.code == .resourceExhausted, "0.1 + 3.95 cores on a 4-core cluster")
+            settings.cpuCores = 0.5
+            second.deploymentConfig = settings
+            try await calls.createVersion("cap", second)
+            _ = try await calls.waitHealthy("cap")
+
+            // Endpoint-wide: auth off, three replicas for the whole endpoint, divided 2 + 1 by traffic (50 % each → 2, 1).
+            var update = UpdateEndpointRequest()
+            update.workspace = calls.deployments.workspace
+            update.name = "cap"
+            var wide = DeploymentConfig()
+            wide.authEnabled = .disabled
+            wide.numReplicas = 3
+            update.deploymentConfig = wide
+            update.description = "capacity test"
+            let updated: Endpoint = try await server.client.unary(
+                ModelGateMethods.Deployment.updateEndpoint, update, metadata: calls.deployments.auth
+            )
+            #expect(updated.deploymentConfig?.authEnabled == .disabled)
+            #expect(updated.deploymentConfig?.numReplicas == 3)
+            var request = ScoreRequest()
+            request.workspace = calls.deployments.workspace
+            request.service = "cap"
+            request.body = Array("{}".utf8)
+            let open: ScoreResponse = try await server.client.unary(ModelGateMethods.Scoring.score, request)
+            #expect(["small", "second"].contains(open.version))
+            let pool = try #require(server.app.servingRegistry.entry(workspace: "prod", service: "cap")?.endpoint)
+            #expect(pool.target == 3)
+            #expect(pool.table.routes.count == 2)
+            #expect(pool.load.desiredReplicas == 3)
+
+            var list = ListEndpointsRequest()
+            list.workspace = calls.deployments.workspace
+            let listed: ListEndpointsResponse = try await server.client.unary(
+                ModelGateMethods.Deployment.listEndpoints, list, metadata: calls.deployments.auth
+            )
+            #expect(listed.endpoints.map(\.name) == ["cap"])
+            list.computeTarget = "elsewhere"
+            let none: ListEndpointsResponse = try await server.client.unary(
+                ModelGateMethods.Deployment.listEndpoints, list, metadata: calls.deployments.auth
+            )
+            #expect(none.endpoints.isEmpty)
+            let detach = await rpcError {
+                var request = DetachComputeRequest()
+                request.workspace = calls.deployments.workspace
+                request.name = "aks1"
+                let _: DetachComputeResponse = try await server.client.unary(
+                    ModelGateMethods.Workspace.detachCompute, request, metadata: calls.deployments.auth
+                )
+            }
+            #expect(detach?.code == .failedPrecondition, "an endpoint runs on it")
+        }
+    }
+
     @Test("An endpoint comes back after a restart with its versions, traffic and keys")
     func restoredAfterRestart() async throws {
         let directory = try TemporaryDirectory()
