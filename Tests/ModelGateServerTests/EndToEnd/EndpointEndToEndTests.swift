@@ -414,7 +414,7 @@ struct EndpointEndToEndTests {
             ) {
                 lines += response.lines
             }
-            #expect(lines.contains { $0.text.contains("echo score.py: init done") && $0.replicaID.hasPrefix("one-r1-") })
+            #expect(lines.contains { $0.text.contains("echo score.py: init done") && $0.replicaID.hasPrefix("one-r1-") && $0.version == "one" })
         }
     }
 
