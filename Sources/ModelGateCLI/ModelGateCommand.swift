@@ -17,7 +17,7 @@ public struct ModelGateCommand: AsyncParsableCommand {
         version: ModelGateServerApp.version,
         subcommands: [
             Serve.self, WorkspaceCommand.self, ModelCommand.self, EnvironmentCommand.self, ComputeCommand.self,
-            ServiceCommand.self, RegionCommand.self, IdentityCommand.self, RoleCommand.self, LoginCommand.self, HealthCommand.self,
+            ServiceCommand.self, EndpointCommand.self, RegionCommand.self, IdentityCommand.self, RoleCommand.self, LoginCommand.self, HealthCommand.self,
             ChaosCommand.self,
         ]
     )

@@ -142,8 +142,8 @@ public final class ModelGateServerApp: Service, Sendable {
             autoscale.scaleDownDelay = configuration.autoscaleScaleDownDelay
             autoscale.refresh = configuration.autoscaleRefresh
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
-                services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
-                sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
+                services: services, endpoints: EndpointStore(database: self.database), workspaces: workspaces, computes: computes,
+                environments: environments, models: models, sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
                 eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
                 tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew,

@@ -23,9 +23,8 @@ extension DeploymentController {
     /// Starts the autoscaler of the service's serving target (a web service's
     /// pool today; an endpoint's pool when endpoints land), replacing the one
     /// of the pool it replaced.
-    func startAutoscaler(key: String, target: any AutoscaleTarget, record: ServiceRecord, version: String = "") {
+    func startAutoscaler(key: String, target: any AutoscaleTarget, workspace: String, name: String, config: DeploymentConfig) {
         self.stopAutoscaler(key: key)
-        let config = record.deploymentConfig
         let settings = self.dependencies.autoscale
         let policy: AutoscalePolicy? = config.autoscaleEnabled == .enabled
             ? AutoscalePolicy(
@@ -34,13 +33,13 @@ extension DeploymentController {
                 scaleUpDelay: settings.scaleUpDelay, scaleDownDelay: settings.scaleDownDelay
             )
             : nil
-        let serviceName = ServingRegistry.key(workspace: record.workspace, service: record.name)
-        let (workspace, name) = (record.workspace, record.name)
+        let serviceName = ServingRegistry.key(workspace: workspace, service: name)
+        let logs = self.services[key]?.logs ?? self.endpoints[key]?.logs ?? ServiceLogBuffer(clock: self.dependencies.clock)
         let autoscaler = Autoscaler(
             target: target, policy: policy,
             refresh: settings.refresh ?? .seconds(Int(max(1, config.autoscaleRefreshSeconds))),
-            serviceName: serviceName, version: version, logs: self.services[key]?.logs ?? ServiceLogBuffer(clock: self.dependencies.clock),
-            metrics: self.endpointMetrics(endpoint: serviceName, version: version), logger: self.dependencies.logger,
+            serviceName: serviceName, logs: logs,
+            metrics: self.endpointMetrics(endpoint: serviceName, version: ""), logger: self.dependencies.logger,
             room: { [weak self] wanted in await self?.room(workspace: workspace, service: name, wanted: wanted) }
         )
         self.autoscalers[key] = AutoscalerTask(autoscaler: autoscaler, task: Task { await autoscaler.run() })
@@ -61,6 +60,7 @@ extension DeploymentController {
     /// memory and GPUs. nil when nothing limits it (ACI, or the service is gone).
     func room(workspace: String, service: String, wanted: Int) async -> Autoscaler.Room? {
         let key = Self.key(workspace: workspace, name: service)
+        if let endpoint = self.endpoints[key]?.record { return await self.endpointRoom(key: key, record: endpoint, wanted: wanted) }
         guard let record = self.services[key]?.record, record.deploymentConfig.computeType == .aks else { return nil }
         let config = record.deploymentConfig
         guard let compute = try? await self.dependencies.computes.compute(workspace: record.workspace, name: config.computeTargetName) else {
@@ -81,6 +81,33 @@ extension DeploymentController {
         return Autoscaler.Room(
             replicas: tightest.1,
             explanation: "compute target '\(compute.name)' has room for \(tightest.1) (\(binding))"
+        )
+    }
+
+    /// How many replicas in all the endpoint may have on its compute target
+    /// now: the most, up to `wanted`, whose division among its versions (each
+    /// with its own cores, memory and GPUs) fits what the others leave free.
+    private func endpointRoom(key: String, record: EndpointRecord, wanted: Int) async -> Autoscaler.Room? {
+        guard let compute = try? await self.dependencies.computes.compute(workspace: record.workspace, name: record.computeTarget) else {
+            return nil
+        }
+        let used = self.usage(workspace: record.workspace, compute: record.computeTarget, excluding: key)
+        let epsilon = 1e-9
+        func short(_ replicas: Int) -> [String] {
+            let demand = self.endpointDemand(record, replicas: replicas)
+            var short: [String] = []
+            if demand.cpuCores > compute.cpuCores - used.cpuCores + epsilon { short.append("cpu") }
+            if demand.memoryGB > compute.memoryGB - used.memoryGB + epsilon { short.append("memory") }
+            if demand.gpus > compute.gpus - used.gpus { short.append("gpu") }
+            return short
+        }
+        let blocking = short(wanted)
+        guard !blocking.isEmpty else { return Autoscaler.Room(replicas: wanted, explanation: "") }
+        var fitting = wanted - 1
+        while fitting > 1, !short(fitting).isEmpty { fitting -= 1 }
+        return Autoscaler.Room(
+            replicas: fitting,
+            explanation: "compute target '\(compute.name)' has room for \(fitting) (\(blocking.joined(separator: ", ")))"
         )
     }
 }

@@ -1,11 +1,11 @@
 internal import ModelGateAPI
 public import ModelGateRPC
 
-/// `modelgate.v1.DeploymentService` for web services: Deploy,
-/// WaitForDeployment, Get/List/Update/DeleteService and GetLogs. The
-/// ``DeploymentController`` does the work; this type checks the caller's
-/// role and speaks the wire types. Endpoints answer `UNIMPLEMENTED` through
-/// ``UnimplementedMethods`` until they are built.
+/// `modelgate.v1.DeploymentService`: Deploy, WaitForDeployment,
+/// Get/List/Update/DeleteService, GetLogs, and endpoints with their versions.
+/// The ``DeploymentController`` does the work; this type checks the caller's
+/// role (Reader to read, Contributor to change) and speaks the wire types.
+/// WaitForDeployment and GetLogs take a service's or an endpoint's name.
 public struct DeploymentService: Sendable {
     private let controller: DeploymentController
     private let authenticator: Authenticator
@@ -45,6 +45,7 @@ public struct DeploymentService: Sendable {
             try await self.controller.delete(workspace: request.workspace, name: request.name)
             return DeleteServiceResponse()
         }
+        self.registerEndpoints(in: &router)
         router.serverStreaming(ModelGateMethods.Deployment.waitForDeployment) {
             (request: WaitForDeploymentRequest, context, responses: ResponseWriter<DeploymentProgress>) in
             let caller = try await self.authenticator.authenticate(metadata: context.metadata)
@@ -72,6 +73,47 @@ public struct DeploymentService: Sendable {
             try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read the logs of service '\(request.name)'")
             let logs = try await self.controller.logs(workspace: request.workspace, name: request.name)
             try await Self.getLogs(request, logs: logs, responses: responses)
+        }
+    }
+
+    private func registerEndpoints(in router: inout RPCRouter) {
+        router.authenticatedUnary(ModelGateMethods.Deployment.createEndpoint, self.authenticator) { (request: CreateEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "create endpoints")
+            return try await self.controller.createEndpoint(request, createdBy: caller.principal.clientID)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.getEndpoint, self.authenticator) { (request: GetEndpointRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read endpoints")
+            return try await self.controller.endpoint(workspace: request.workspace, name: request.name)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.listEndpoints, self.authenticator) { (request: ListEndpointsRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "list endpoints")
+            var response = ListEndpointsResponse()
+            response.endpoints = try await self.controller.endpoints(request)
+            return response
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.updateEndpoint, self.authenticator) { (request: UpdateEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "update endpoints")
+            return try await self.controller.updateEndpoint(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.deleteEndpoint, self.authenticator) { (request: DeleteEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "delete endpoints")
+            try await self.controller.deleteEndpoint(workspace: request.workspace, name: request.name)
+            return DeleteEndpointResponse()
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.createEndpointVersion, self.authenticator) {
+            (request: CreateEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "create endpoint versions")
+            return try await self.controller.createEndpointVersion(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.updateEndpointVersion, self.authenticator) {
+            (request: UpdateEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "update endpoint versions")
+            return try await self.controller.updateEndpointVersion(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.deleteEndpointVersion, self.authenticator) {
+            (request: DeleteEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "delete endpoint versions")
+            return try await self.controller.deleteEndpointVersion(request)
         }
     }
 

@@ -84,11 +84,19 @@ public struct ScoringService: Sendable {
         return response
     }
 
+    /// A service's health from its default version's pool (a web service's
+    /// one pool), with metrics for the whole and for each endpoint version.
     private static func health(of entry: ServingEntry) -> ServiceHealth {
-        let snapshot = entry.pool.snapshot
         var health = ServiceHealth()
         health.name = entry.name
-        let serving = snapshot.readyReplicas > 0 && (snapshot.state == .healthy || snapshot.state == .unhealthy)
+        let snapshots = entry.pools.map(\.snapshot)
+        guard let snapshot = entry.pool?.snapshot else {
+            health.status = .notServing
+            health.state = .transitioning
+            health.message = "endpoint '\(entry.name)' has no version ready"
+            return health
+        }
+        let serving = snapshots.contains { $0.readyReplicas > 0 && ($0.state == .healthy || $0.state == .unhealthy) }
         health.status = serving ? .serving : .notServing
         health.state = snapshot.state.webServiceState
         health.message = snapshot.message.isEmpty && !serving
@@ -96,7 +104,21 @@ public struct ScoringService: Sendable {
             : snapshot.message
         var whole = snapshot.metrics
         whole.version = ""
-        health.metrics = snapshot.version.isEmpty ? [whole] : [whole, snapshot.metrics]
+        if snapshots.count > 1 {
+            // The whole endpoint: counters summed over versions (latency stays the default version's).
+            for other in snapshots where other.version != snapshot.version {
+                let metrics = other.metrics
+                whole.requestsTotal += metrics.requestsTotal
+                whole.errorsTotal += metrics.errorsTotal
+                whole.rejectedTotal += metrics.rejectedTotal
+                whole.replicas += metrics.replicas
+                whole.busyReplicas += metrics.busyReplicas
+                whole.queueDepth += metrics.queueDepth
+            }
+            whole.utilization = whole.replicas == 0 ? 0 : Double(whole.busyReplicas) / Double(whole.replicas)
+        }
+        let versions = snapshots.filter { !$0.version.isEmpty }.map(\.metrics)
+        health.metrics = [whole] + versions
         return health
     }
 
@@ -108,9 +130,11 @@ public struct ScoringService: Sendable {
         let entry = try self.entry(for: request)
         try entry.auth.authenticate(metadata: context.metadata)
         let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
-        let answer = try await self.score(Self.replicaRequest(from: request, requestID: requestID), on: entry, deadline: context.deadline)
+        let (answer, version) = try await self.score(
+            Self.replicaRequest(from: request, requestID: requestID), on: entry, pinned: request.version, deadline: context.deadline
+        )
         if let failure = answer.failure(serviceName: entry.name) { throw failure }
-        return Self.response(to: answer, requestID: requestID, version: entry.pool.configuration.version, received: received)
+        return Self.response(to: answer, requestID: requestID, version: version, received: received)
     }
 
     /// Scores every request of the call as it comes, answering each as it
@@ -144,7 +168,7 @@ public struct ScoringService: Sendable {
                     )
                 }()
                 let window = (try? resolved.get()).map {
-                    max(Self.minimumStreamWindow, Self.streamWindowPerCapacity * $0.pool.capacity)
+                    max(Self.minimumStreamWindow, Self.streamWindowPerCapacity * $0.endpoint.capacity)
                 } ?? Self.minimumStreamWindow
                 while inFlight >= window {
                     _ = await finishedIterator.next()
@@ -183,12 +207,11 @@ public struct ScoringService: Sendable {
         case .failure(let error): return Self.failedResponse(error, requestID: request.requestID, received: received)
         }
         do {
-            let answer = try await self.score(
-                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, deadline: context.deadline
+            let (answer, version) = try await self.score(
+                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, pinned: request.version,
+                deadline: context.deadline
             )
-            var response = Self.response(
-                to: answer, requestID: request.requestID, version: entry.pool.configuration.version, received: received
-            )
+            var response = Self.response(to: answer, requestID: request.requestID, version: version, received: received)
             if let failure = answer.failure(serviceName: entry.name) {
                 response.code = failure.code
                 response.message = failure.message
@@ -205,16 +228,23 @@ public struct ScoringService: Sendable {
         }
     }
 
-    /// Runs a request on the service's pool; if that pool was replaced (an
-    /// update or redeploy finished between the lookup and the call) and
-    /// refuses it as stopping, runs it on the new one instead, so an update
-    /// fails no request.
-    private func score(_ request: ReplicaRequest, on entry: ServingEntry, deadline: ContinuousClock.Instant?) async throws -> ReplicaResponse {
+    /// Runs a request on the version the endpoint's routing table picks (or
+    /// the `pinned` one); if that version's pool left the table (an update,
+    /// a redeploy or a version deletion finished between the pick and the
+    /// call) and refuses the request as stopping, routes it once more, so a
+    /// version change fails no request.
+    ///
+    /// - Returns: the answer and the version that served it.
+    private func score(
+        _ request: ReplicaRequest, on entry: ServingEntry, pinned: String, deadline: ContinuousClock.Instant?
+    ) async throws -> (ReplicaResponse, String) {
+        let route = try entry.endpoint.route(pinned: pinned)
         do {
-            return try await entry.pool.score(request, deadline: deadline)
+            return (try await route.pool.score(request, deadline: deadline), route.version)
         } catch let error as RPCError where error.code == .unavailable {
-            guard let current = self.registry.entry(named: entry.name), current.pool !== entry.pool else { throw error }
-            return try await current.pool.score(request, deadline: deadline)
+            let current = self.registry.entry(named: entry.name)?.endpoint ?? entry.endpoint
+            guard let again = try? current.route(pinned: pinned), again.pool !== route.pool else { throw error }
+            return (try await again.pool.score(request, deadline: deadline), again.version)
         }
     }
 
@@ -223,16 +253,13 @@ public struct ScoringService: Sendable {
     /// The service a request names.
     ///
     /// - Throws: `INVALID_ARGUMENT` without a workspace or service name,
-    ///   `NOT_FOUND` for a service that is not deployed or a version it does not run.
+    ///   `NOT_FOUND` for a service or endpoint that is not deployed.
     private func entry(for request: ScoreRequest) throws(RPCError) -> ServingEntry {
         guard !request.workspace.isEmpty, !request.service.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "workspace and service are required")
         }
         guard let entry = self.registry.entry(workspace: request.workspace, service: request.service) else {
             throw RPCError(code: .notFound, message: "no service '\(request.service)' is deployed in workspace '\(request.workspace)'")
-        }
-        if !request.version.isEmpty, request.version != entry.pool.configuration.version {
-            throw RPCError(code: .notFound, message: "service '\(entry.name)' has no version '\(request.version)'")
         }
         return entry
     }

@@ -284,12 +284,6 @@ struct AutoscaleEndToEndTests {
     }
 }
 
-/// Tells load loops to stop.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    var isSet: Bool { self.flag.load(ordering: .relaxed) }
-    func set() { self.flag.store(true, ordering: .relaxed) }
-}
 
 @Suite("Scale-to-zero configuration")
 struct ScaleToZeroConfigTests {

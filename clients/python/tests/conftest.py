@@ -59,7 +59,8 @@ def server():
     try:
         deadline = time.monotonic() + 60
         address = None
-        while address is None:
+        # The file is written first with an empty "server", then with the bound address.
+        while not address:
             if process.poll() is not None:
                 pytest.fail(f"modelgate serve exited with {process.returncode}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
@@ -68,7 +69,7 @@ def server():
                 address = json.loads(credentials.read_text()).get("server")
             except (OSError, ValueError):
                 pass
-            if address is None:
+            if not address:
                 time.sleep(0.05)
         yield address, str(credentials)
     finally:

@@ -373,6 +373,67 @@ class AsyncClient:
 
     # Keys and tokens.
 
+    # Endpoints (AKS only): up to six versions behind one name, traffic split by
+    # traffic_percentile, the rest to the default version. Services and endpoints
+    # share one name space, so get_keys, get_token, get_logs, wait_for_deployment
+    # and score take an endpoint's name too.
+
+    async def create_endpoint(self, workspace: str, name: str, deployment_config: deployment_pb2.DeploymentConfig,
+                              version: deployment_pb2.EndpointVersion, *, description: str = "",
+                              tags: Optional[dict[str, str]] = None) -> deployment_pb2.Endpoint:
+        """Creates an endpoint with its first version (the default); returns at once, TRANSITIONING."""
+        request = deployment_pb2.CreateEndpointRequest(workspace=workspace, name=name, description=description,
+                                                       tags=tags or {})
+        request.deployment_config.CopyFrom(deployment_config)
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "CreateEndpoint"), request, deployment_pb2.Endpoint)
+
+    async def get_endpoint(self, workspace: str, name: str) -> deployment_pb2.Endpoint:
+        return await self.authorized(_method("DeploymentService", "GetEndpoint"),
+                                     deployment_pb2.GetEndpointRequest(workspace=workspace, name=name),
+                                     deployment_pb2.Endpoint)
+
+    async def list_endpoints(self, workspace: str, compute_target: str = "") -> list[deployment_pb2.Endpoint]:
+        response = await self.authorized(_method("DeploymentService", "ListEndpoints"),
+                                         deployment_pb2.ListEndpointsRequest(workspace=workspace,
+                                                                             compute_target=compute_target),
+                                         deployment_pb2.ListEndpointsResponse)
+        return list(response.endpoints)
+
+    async def delete_endpoint(self, workspace: str, name: str) -> None:
+        await self.authorized(_method("DeploymentService", "DeleteEndpoint"),
+                              deployment_pb2.DeleteEndpointRequest(workspace=workspace, name=name),
+                              deployment_pb2.DeleteEndpointResponse)
+
+    async def create_endpoint_version(self, workspace: str, endpoint: str, version: deployment_pb2.EndpointVersion
+                                      ) -> deployment_pb2.Endpoint:
+        """Adds a version (AksEndpoint.create_version); it takes traffic once ready."""
+        request = deployment_pb2.CreateEndpointVersionRequest(workspace=workspace, endpoint=endpoint)
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "CreateEndpointVersion"), request,
+                                     deployment_pb2.Endpoint)
+
+    async def update_endpoint_version(self, workspace: str, endpoint: str, version: deployment_pb2.EndpointVersion,
+                                      update_mask: Optional[list[str]] = None) -> deployment_pb2.Endpoint:
+        """Changes the version named version.name (AksEndpoint.update_version).
+
+        update_mask names the fields to set ("traffic_percentile", "is_default", "version_type",
+        "models", "inference_config", "deployment_config", "description", "tags"); without one,
+        every field given a non-default value is set.
+        """
+        request = deployment_pb2.UpdateEndpointVersionRequest(workspace=workspace, endpoint=endpoint,
+                                                              update_mask=update_mask or [])
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "UpdateEndpointVersion"), request,
+                                     deployment_pb2.Endpoint)
+
+    async def delete_endpoint_version(self, workspace: str, endpoint: str, version: str) -> deployment_pb2.Endpoint:
+        """Removes a version (AksEndpoint.delete_version); its traffic moves to the others."""
+        return await self.authorized(_method("DeploymentService", "DeleteEndpointVersion"),
+                                     deployment_pb2.DeleteEndpointVersionRequest(workspace=workspace,
+                                                                                 endpoint=endpoint, version=version),
+                                     deployment_pb2.Endpoint)
+
     async def get_keys(self, workspace: str, service: str) -> auth_pb2.GetKeysResponse:
         return await self.authorized(_method("AuthService", "GetKeys"),
                                      auth_pb2.GetKeysRequest(workspace=workspace, service=service),
@@ -402,8 +463,11 @@ class AsyncClient:
 
     async def score(self, workspace: str, service: str, body: Body, *, key: Optional[str] = None,
                     timeout: Optional[float] = None, headers: Optional[dict[str, str]] = None,
-                    content_type: str = "") -> scoring_pb2.ScoreResponse:
+                    content_type: str = "", version: str = "") -> scoring_pb2.ScoreResponse:
         """Scores one request with a service key or scoring token (``key``); None sends none.
+
+        ``version`` pins an endpoint version (to test a treatment); the response's
+        ``version`` says which version served.
 
         Raises ModelGateError for a failed call (UNAUTHENTICATED for a wrong key)
         and for a failed request (INTERNAL when run() raised, DEADLINE_EXCEEDED, ...).
@@ -413,6 +477,8 @@ class AsyncClient:
             request.headers.update(headers)
         if content_type:
             request.content_type = content_type
+        if version:
+            request.version = version
         if timeout is not None:
             request.timeout_ms = max(1, int(timeout * 1000))
         response = await self.call(_method("ScoringService", "Score"), request, scoring_pb2.ScoreResponse,

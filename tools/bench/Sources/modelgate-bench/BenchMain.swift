@@ -8,6 +8,10 @@ struct BenchMain {
     static func main() async {
         do {
             let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+            if let split = options.split {
+                try await split.run()
+                return
+            }
             if let plan = options.scoringPlan {
                 try await ScoringBenchmark(plan: try ScoringPlan.load(path: plan)).run()
                 return
