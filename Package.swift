@@ -33,7 +33,7 @@ let package = Package(
         ),
 
         // The RPC protocol on SwiftNIO: framing handlers, streams, flow control, limits.
-        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", nioCore, nioPosix, logging, serviceLifecycle]),
+        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", "ModelGateTLS", nioCore, nioPosix, logging, serviceLifecycle]),
         .testTarget(
             name: "ModelGateRPCTests",
             dependencies: [
@@ -43,11 +43,23 @@ let package = Package(
             ]
         ),
 
+        // TLS termination on the system OpenSSL 3: a NIO handler over memory BIOs,
+        // contexts (reloadable on the server), development certificates.
+        .target(name: "ModelGateTLS", dependencies: ["CModelGateOpenSSL", nioCore]),
+        .testTarget(
+            name: "ModelGateTLSTests",
+            dependencies: [
+                "ModelGateTLS", "ModelGateTestSupport",
+                // Test-only dependencies:
+                nioPosix,
+            ]
+        ),
+
         // The server: storage, auth, control plane, serving.
         .target(
             name: "ModelGateServer",
             dependencies: [
-                "ModelGateAPI", "ModelGateRPC", "CModelGateSQLite", "CModelGateOpenSSL",
+                "ModelGateAPI", "ModelGateRPC", "ModelGateTLS", "CModelGateSQLite", "CModelGateOpenSSL",
                 nioCore, nioPosix, logging, serviceLifecycle,
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
@@ -63,14 +75,14 @@ let package = Package(
         ),
 
         // The async/await Swift client.
-        .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", nioCore, nioPosix]),
+        .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", "ModelGateTLS", nioCore, nioPosix]),
         .testTarget(name: "ModelGateClientTests", dependencies: ["ModelGateClient", "ModelGateServer", "ModelGateTestSupport"]),
 
         // The `modelgate` command line: `serve` and the client commands.
         .target(
             name: "ModelGateCLI",
             dependencies: [
-                "ModelGateServer", "ModelGateClient", "ModelGateAPI", logging, serviceLifecycle,
+                "ModelGateServer", "ModelGateClient", "ModelGateAPI", "ModelGateTLS", logging, serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,4 +1,5 @@
 public import ModelGateRPC
+public import ModelGateTLS
 
 /// Everything a ``ModelGateServerApp`` needs to know at start.
 public struct ServerConfiguration: Sendable {
@@ -29,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// Lifetimes of scoring tokens and their signing keys, and the clock skew
     /// verification allows.
     public var tokens = TokenConfiguration()
+    /// Serve TLS from these files (reloaded by ``ModelGateServerApp/reloadTLS()``);
+    /// plaintext when `nil`.
+    public var tls: TLSServerConfiguration?
 
     public static let defaultPort = 7070
 
