@@ -76,7 +76,7 @@ let package = Package(
 
         // The async/await Swift client.
         .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", "ModelGateTLS", nioCore, nioPosix]),
-        .testTarget(name: "ModelGateClientTests", dependencies: ["ModelGateClient", "ModelGateServer", "ModelGateTestSupport"]),
+        .testTarget(name: "ModelGateClientTests", dependencies: ["ModelGateClient", "ModelGateServer", "ModelGateTLS", "ModelGateTestSupport"]),
 
         // The `modelgate` command line: `serve` and the client commands.
         .target(
@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateTestSupport"]),
+        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateClient", "ModelGateTLS", "ModelGateTestSupport"]),
         .executableTarget(name: "modelgate", dependencies: ["ModelGateCLI"]),
 
         // System libraries.

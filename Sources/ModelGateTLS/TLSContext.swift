@@ -149,7 +149,11 @@ public final class TLSContext: @unchecked Sendable {
             throw TLSError.openSSL("'\(chain)' is not a PEM certificate chain")
         }
         guard SSL_CTX_use_PrivateKey_file(pointer, key, SSL_FILETYPE_PEM) == 1 else {
-            throw TLSError.openSSL("'\(key)' is not a PEM private key")
+            let error = TLSError.openSSL("'\(key)' is not a PEM private key")
+            if error.message.contains("key values mismatch") {
+                throw TLSError("the key in '\(key)' does not match the certificate in '\(chain)'")
+            }
+            throw error
         }
         guard SSL_CTX_check_private_key(pointer) == 1 else {
             throw TLSError.openSSL("the key in '\(key)' does not match the certificate in '\(chain)'")
