@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateClient", "ModelGateTLS", "ModelGateTestSupport"]),
+        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateAPI", "ModelGateClient", "ModelGateTLS", "ModelGateTestSupport"]),
         .executableTarget(name: "modelgate", dependencies: ["ModelGateCLI"]),
 
         // System libraries.
