@@ -115,6 +115,8 @@ struct TLSEndToEndTests {
         let refused = try ServerProcess.run(["health", "--server", "127.0.0.1:\(tls.server.port)"], environment: [:])
         #expect(refused.status == 5, "\(refused.stderr)")
         #expect(refused.stderr.contains("UNAVAILABLE"), "\(refused.stderr)")
+        // And it says what to do.
+        #expect(refused.stderr.contains("TLS"), "\(refused.stderr)")
 
         // The Swift client without TLS.
         await #expect(throws: RPCError.self) {
