@@ -55,7 +55,9 @@ struct TLSHandlerTests {
             }
             try await channel.writeAndFlush(ByteBuffer()).get()
             let echoed = try await recorder.bytes(payload.count, on: channel)
-            #expect(echoed == payload)
+            // Compared outside #expect, which would render a megabyte on failure.
+            let intact = echoed == payload
+            #expect(intact, "echoed \(echoed.count) bytes of \(payload.count), first difference at \(String(describing: echoed.indices.first { echoed[$0] != payload[$0] }))")
             try await channel.close()
         }
     }

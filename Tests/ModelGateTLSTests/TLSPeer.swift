@@ -11,6 +11,8 @@ enum TLSPeer {
     ) async throws -> T {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // As the RPC server and client do: no Nagle delay on small writes.
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context()))
@@ -32,6 +34,7 @@ enum TLSPeer {
     static func connect(port: Int, context: TLSContext, serverHostname: String = "localhost") async throws -> (any Channel, Recorder) {
         let recorder = Recorder()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(TLSHandler(context: context, serverHostname: serverHostname))
@@ -50,7 +53,8 @@ final class EchoHandler: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = self.unwrapInboundIn(data)
-        if buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) == "bye" {
+        // Compared as bytes: decoding arbitrary bytes as UTF-8 is slow (and throws internally).
+        if buffer.readableBytes == 3, buffer.getBytes(at: buffer.readerIndex, length: 3) == Array("bye".utf8) {
             context.close(promise: nil)
             return
         }
@@ -69,7 +73,7 @@ final class Recorder: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
     private var handshake: TLSHandshakeCompleted?
-    private var received: [UInt8] = []
+    private var received = ByteBuffer()
     private var error: (any Error)?
     private var closed = false
     private var waiters: [(condition: (Recorder) -> Bool, promise: EventLoopPromise<Void>)] = []
@@ -86,7 +90,8 @@ final class Recorder: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.received.append(contentsOf: self.unwrapInboundIn(data).readableBytesView)
+        var buffer = self.unwrapInboundIn(data)
+        self.received.writeBuffer(&buffer)
         self.check()
     }
 
@@ -129,8 +134,10 @@ final class Recorder: ChannelInboundHandler, @unchecked Sendable {
 
     /// The first `count` bytes received.
     func bytes(_ count: Int, on channel: any Channel) async throws -> [UInt8] {
-        try await self.wait(on: channel) { $0.received.count >= count || $0.closed }
-        return try await channel.eventLoop.submit { Array(self.received.prefix(count)) }.get()
+        try await self.wait(on: channel) { $0.received.readableBytes >= count || $0.closed }
+        return try await channel.eventLoop.submit {
+            self.received.getBytes(at: self.received.readerIndex, length: min(count, self.received.readableBytes)) ?? []
+        }.get()
     }
 
     /// Waits for the close and returns the error seen first, if any.
