@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "ModelGateRPCTests",
             dependencies: [
-                "ModelGateRPC", "ModelGateTestSupport",
+                "ModelGateRPC", "ModelGateTLS", "ModelGateTestSupport",
                 // Test-only dependencies:
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -200,6 +200,15 @@ public final class RPCServer: Service, Sendable {
         if let refusal {
             self.logger.debug("Refused connection", metadata: ["reason": "\(refusal)"])
             let code: StatusCode = refusal.hasPrefix("server is shutting down") ? .unavailable : .resourceExhausted
+            if let tls = self.configuration.tls?.current {
+                // The GO_AWAY goes out once the handshake is done; a peer that never finishes
+                // it is closed at the preface deadline, as a served connection would be.
+                try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls))
+                let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(self.configuration.limits.handshakeTimeout)) {
+                    channel.close(promise: nil)
+                }
+                channel.closeFuture.whenComplete { _ in deadline.cancel() }
+            }
             try channel.pipeline.syncOperations.addHandler(ConnectionRejectionHandler(code: code, message: refusal))
             return nil
         }
