@@ -18,7 +18,7 @@ public struct ModelGateCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, WorkspaceCommand.self, ModelCommand.self, EnvironmentCommand.self, ComputeCommand.self,
             ServiceCommand.self, EndpointCommand.self, RegionCommand.self, IdentityCommand.self, RoleCommand.self, LoginCommand.self, HealthCommand.self,
-            ChaosCommand.self,
+            ChaosCommand.self, TlsCommand.self,
         ]
     )
 

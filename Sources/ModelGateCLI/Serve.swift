@@ -4,6 +4,7 @@ internal import Logging
 internal import ModelGateClient
 internal import ModelGateRPC
 internal import ModelGateServer
+internal import ModelGateTLS
 internal import NIOPosix
 internal import ServiceLifecycle
 internal import UnixSignals
@@ -68,7 +69,28 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds utilisation must stay below the target before the autoscaler removes replicas.")
     var autoscaleScaleDownDelay: Double = 60
 
+    @Option(name: .long, help: "Serve TLS with this PEM certificate chain (with --tls-key); SIGHUP reloads it.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "Require client certificates signed by the CAs in this PEM file (needs --tls-cert).")
+    var tlsClientCa: String?
+
+    /// The TLS files, when serving TLS.
+    var tlsConfiguration: TLSServerConfiguration? {
+        guard let certificate = self.tlsCert, let key = self.tlsKey else { return nil }
+        return TLSServerConfiguration(certificateChainFile: certificate, privateKeyFile: key, clientCAFile: self.tlsClientCa)
+    }
+
     func validate() throws {
+        guard (self.tlsCert == nil) == (self.tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        guard self.tlsClientCa == nil || self.tlsCert != nil else {
+            throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key")
+        }
         guard ServerAddress(parsing: self.listen, allowingPortZero: true) != nil else {
             throw ValidationError("--listen '\(self.listen)' is not HOST:PORT")
         }
@@ -117,6 +139,9 @@ struct Serve: AsyncParsableCommand {
             tokenLifetime: .seconds(self.tokenLifetime), refreshAfter: .seconds(self.tokenRefreshAfter),
             signingKeyLifetime: .seconds(self.signingKeyLifetime), clockSkew: .seconds(self.tokenClockSkew)
         )
+        configuration.tls = self.tlsConfiguration
+        // Trapped before the server starts: SIGHUP's default action would end the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         configuration.metricsListen = self.metricsListen
         configuration.autoscaleScaleUpDelay = .milliseconds(Int64(self.autoscaleScaleUpDelay * 1000))
@@ -126,7 +151,9 @@ struct Serve: AsyncParsableCommand {
             configuration: configuration, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         app.bootstrapMetricsSystem()
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [app, TLSReloadOnHangup(app: app, signals: hangups)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // The app logs the bound address and the credentials file's path at info.
         try await group.run()
     }

@@ -1,6 +1,7 @@
 public import Logging
 internal import CoreMetrics
 internal import ModelGateRPC
+internal import ModelGateTLS
 public import NIOCore
 internal import NIOPosix
 internal import Prometheus
@@ -36,6 +37,8 @@ public final class ModelGateServerApp: Service, Sendable {
     private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
+    /// The TLS context new connections use, when serving TLS.
+    private let tls: ReloadableTLSContext?
     /// The deployed services the data plane serves; the deployment controller
     /// registers and removes them, the scoring service reads them.
     let servingRegistry: ServingRegistry
@@ -80,6 +83,11 @@ public final class ModelGateServerApp: Service, Sendable {
         self.logger = logger
         let startedAt = ContinuousClock.now
         let clock = WallClock.system
+        // Unusable certificate files stop the start before anything else happens.
+        self.tls = try configuration.tls.map { configuration throws(TLSError) in try ReloadableTLSContext(configuration: configuration) }
+        if let tls = self.tls {
+            logger.info("TLS certificate loaded", metadata: ["tls.certificate.sha256": "\(tls.current.certificateFingerprint ?? "?")"])
+        }
         self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
         self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
@@ -190,6 +198,7 @@ public final class ModelGateServerApp: Service, Sendable {
             rpcConfiguration.limits = configuration.limits
             rpcConfiguration.maxConnections = configuration.maxConnections
             rpcConfiguration.drainTimeout = configuration.drainTimeout
+            rpcConfiguration.tls = self.tls
             self.server = RPCServer(configuration: rpcConfiguration, router: router, eventLoopGroup: eventLoopGroup, logger: logger)
         } catch {
             await self.database.close()
@@ -244,6 +253,29 @@ public final class ModelGateServerApp: Service, Sendable {
             throw error
         }
         await self.finish()
+    }
+
+    /// Reads the TLS certificate, key and client CA files again (on SIGHUP):
+    /// new connections use them, open ones keep theirs. A failed reload keeps
+    /// the old certificate and is logged at error.
+    ///
+    /// - Returns: the new certificate's SHA-256 fingerprint, or `nil` when the
+    ///   server serves plaintext or the reload failed.
+    @discardableResult
+    public func reloadTLS() -> String? {
+        guard let tls = self.tls else {
+            self.logger.info("TLS reload requested, but the server is not serving TLS")
+            return nil
+        }
+        do {
+            let context = try tls.reload()
+            let fingerprint = context.certificateFingerprint ?? "?"
+            self.logger.info("TLS certificate reloaded", metadata: ["tls.certificate.sha256": "\(fingerprint)"])
+            return fingerprint
+        } catch {
+            self.logger.error("TLS reload failed; keeping the previous certificate", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// The port the server listens on, once bound (waits for the bind).

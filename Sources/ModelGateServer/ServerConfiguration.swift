@@ -1,4 +1,5 @@
 public import ModelGateRPC
+public import ModelGateTLS
 
 /// Everything a ``ModelGateServerApp`` needs to know at start.
 public struct ServerConfiguration: Sendable {
@@ -40,6 +41,9 @@ public struct ServerConfiguration: Sendable {
     /// Overrides every service's `autoscale_refresh_seconds` (whole seconds);
     /// for tests and benchmarks that want finer sampling. Default nil.
     public var autoscaleRefresh: Duration?
+    /// Serve TLS from these files (reloaded by ``ModelGateServerApp/reloadTLS()``);
+    /// plaintext when `nil`.
+    public var tls: TLSServerConfiguration?
 
     public static let defaultPort = 7070
 

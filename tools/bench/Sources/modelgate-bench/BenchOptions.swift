@@ -12,6 +12,8 @@ struct BenchOptions: Sendable {
     var skipIdle = false
     /// Run only these scenarios (for profiling): unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec.
     var only: Set<String>?
+    /// Run the ModelGate scenarios over TLS (1.3, development certificates).
+    var tls = false
     /// Internal: run as the child server of the idle-memory probe.
     var serveIdle = false
     /// `scoring --plan FILE`: the ModelGate side of the scoring benchmark
@@ -36,6 +38,8 @@ struct BenchOptions: Sendable {
           --payload BYTES        request and response body size (default 64)
           --idle-connections N   connections for the idle-memory figure (default 1000)
           --skip-idle            leave out the idle-memory figure
+          --tls                  run the ModelGate scenarios over TLS (development certificates;
+                                 the raw-frame ceiling stays plaintext)
           --only A,B,...         run only these (unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec),
                                  e.g. under perf or strace
         """
@@ -78,6 +82,8 @@ struct BenchOptions: Sendable {
                 self.idleConnections = count
             case "--skip-idle":
                 self.skipIdle = true
+            case "--tls":
+                self.tls = true
             case "--only":
                 let names = Set(try value(argument).split(separator: ",").map(String.init))
                 let known: Set = ["unary-1", "unary-64", "bidi-1", "bidi-64", "raw-1", "raw-64", "idle", "codec"]
