@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // The protobuf wire format and the frame format: pure Swift, no NIO.
@@ -49,6 +50,7 @@ let package = Package(
             dependencies: [
                 "ModelGateAPI", "ModelGateRPC", "CModelGateSQLite", "CModelGateOpenSSL",
                 nioCore, nioPosix, logging, serviceLifecycle,
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
             // Note: `.copy` copies the folder whole: the exclusion of its tests does not keep

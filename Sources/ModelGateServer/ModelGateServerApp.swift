@@ -50,6 +50,9 @@ public final class ModelGateServerApp: Service, Sendable {
     let regionAvailability: RegionAvailability
     /// Workspaces' token signing keys (rotation on demand goes through here).
     let signingKeys: SigningKeyRing
+    /// Keeps the scoring data of services with `collect_model_data` on; its
+    /// writer runs for as long as ``run()`` and closes its files last.
+    let dataCollector: DataCollector
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -78,6 +81,7 @@ public final class ModelGateServerApp: Service, Sendable {
         self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
         self.servingRegistry = ServingRegistry()
+        self.dataCollector = DataCollector(root: self.dataDirectory.collectedPath, logger: logger)
         do {
             self.replicaBackend = try LocalProcessBackend(
                 runtimeDirectory: try configuration.replicaRuntimeDirectory ?? LocalProcessBackend.bundledRuntimeDirectory(),
@@ -145,9 +149,12 @@ public final class ModelGateServerApp: Service, Sendable {
                     try await services.isModelInUse(workspace: workspace, name: name, version: version)
                 }
             ).register(in: &router)
-            ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
+            ScoringService(
+                version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry,
+                recorder: ScoringRecorder(logger: logger, collector: self.dataCollector, clock: clock)
+            ).register(in: &router)
+            DeploymentService(controller: deployments, authenticator: authenticator, collectedData: self.dataCollector)
                 .register(in: &router)
-            DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
             let tokens = TokenService(
                 controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: regionAvailability,
                 keyRing: keyRing, configuration: configuration.tokens, clock: clock
@@ -179,6 +186,16 @@ public final class ModelGateServerApp: Service, Sendable {
         guard canRun else {
             fatalError("ModelGateServerApp.run() should only be called once")
         }
+        // The collector's writer outlives the listener: it stops in `finish()`,
+        // after the calls have drained, and this waits for its files to close.
+        try await withThrowingTaskGroup(of: Void.self) { writer in
+            writer.addTask { await self.dataCollector.run() }
+            try await self.serve()
+        }
+    }
+
+    /// Listens until shutdown, then stops everything (the collector's writer included).
+    private func serve() async throws {
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
@@ -215,7 +232,10 @@ public final class ModelGateServerApp: Service, Sendable {
     }
 
     private func finish() async {
-        // Calls have drained; now the rollouts and the replicas.
+        // Calls have drained: every acknowledged request is in the collector's
+        // buffer; its writer now writes it, syncs and closes the files.
+        self.dataCollector.finish()
+        // Now the rollouts and the replicas.
         await self.deployments.shutdown()
         await self.replicaBackend.shutdown()
         await self.database.close()

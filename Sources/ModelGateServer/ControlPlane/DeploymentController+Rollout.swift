@@ -121,9 +121,10 @@ extension DeploymentController {
             self.services[key] = tracked
             if self.dependencies.registry.entry(workspace: record.workspace, service: record.name) == nil {
                 // Nothing served before: keep the failed pool so scoring says why.
-                self.dependencies.registry.register(
-                    ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-                )
+                self.dependencies.registry.register(ServingEntry(
+                    workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+                    collectsModelData: record.deploymentConfig.collectModelData
+                ))
             } else {
                 // An update failed: the previous version keeps serving.
                 Task { await self.stop(pool) }
@@ -138,9 +139,10 @@ extension DeploymentController {
         tracked.record.error = ""
         tracked.record.errorCode = .ok
         self.services[key] = tracked
-        let replaced = self.dependencies.registry.register(
-            ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-        )
+        let replaced = self.dependencies.registry.register(ServingEntry(
+            workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+            collectsModelData: record.deploymentConfig.collectModelData
+        ))
         if let replaced, replaced.pool !== pool {
             // Requests already on the old pool finish there; new ones go to the new pool.
             Task { await self.stop(replaced.pool) }
