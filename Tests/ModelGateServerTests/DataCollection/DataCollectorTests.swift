@@ -111,7 +111,7 @@ struct DataCollectorTests {
             #expect(accepted == [true, true, true, false, false])
             #expect(collector.counts.dropped == 2)
         }
-        try await Self.withCollector(configure: { $0.maxBufferedBytes = 1000 }, startWriter: false) { collector, _ in
+        try await Self.withCollector(configure: { $0.maxBufferedBytes = 1300 }, startWriter: false) { collector, _ in
             let large = Self.record("large", input: "\"" + String(repeating: "x", count: 900) + "\"")
             #expect(collector.record(large))
             #expect(collector.record(Self.record("small")) == false)
