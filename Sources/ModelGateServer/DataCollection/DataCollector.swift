@@ -9,8 +9,9 @@ internal import Synchronization
 ///
 /// The request path calls ``record(_:)``, which only appends to a bounded
 /// in-memory buffer under a lock: it never waits for the disk. One writer
-/// (``run()``) takes the whole buffer at a time, encodes it and appends it on
-/// the blocking thread pool. When the buffer is full (by records or by
+/// (``run()``) takes the whole buffer at a time (at most once per
+/// ``Configuration/batchInterval``), encodes it and appends it on the
+/// blocking thread pool. When the buffer is full (by records or by
 /// bytes) a record is dropped rather than slowing scoring; drops are counted
 /// (`modelgate_collected_records_dropped_total`, ``counts``) and logged as a
 /// warning at most once per ``Configuration/dropWarningInterval``.
@@ -31,6 +32,10 @@ final class DataCollector: Sendable {
         var maxBodyBytes = 1 << 20
         /// Least time between two warnings about dropped records.
         var dropWarningInterval: Duration = .seconds(5)
+        /// How long the writer lets records gather after the first one
+        /// arrives, so that a steady trickle costs one `write` per file per
+        /// interval rather than one per request.
+        var batchInterval: Duration = .milliseconds(10)
 
         init() {}
     }
@@ -149,6 +154,10 @@ final class DataCollector: Sendable {
     func run() async {
         var lastWarning: ContinuousClock.Instant?
         for await _ in self.wakeUps {
+            if !self.state.withLock({ $0.finished }) {
+                // Cancellation only cuts the wait short; the batch is written all the same.
+                try? await Task.sleep(for: self.configuration.batchInterval)
+            }
             await self.writeBatch()
             self.warnAboutDrops(last: &lastWarning, force: false)
         }
