@@ -40,7 +40,6 @@ struct CollectBenchmark {
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         let archive = try Self.pack(self.options.echoDirectory)
         var figures: [Figure] = []
         var collected: [String: (written: Int, dropped: Int)] = [:]
@@ -49,12 +48,14 @@ struct CollectBenchmark {
             do {
                 figures += try await self.measure(server: server, logLevel: level, archive: archive, group: group)
             } catch {
-                _ = server.stop()
                 Benchmark.log("server log (\(server.logPath)):\n\(server.logTail)")
+                _ = server.stop()
+                try? await group.shutdownGracefully()
                 throw error
             }
             collected[level] = server.stop()
         }
+        try? await group.shutdownGracefully()
         self.printTable(figures, collected: collected)
     }
 
