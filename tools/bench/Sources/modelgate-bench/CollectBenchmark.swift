@@ -29,13 +29,29 @@ struct CollectBenchmark {
         var concurrency: Int
         var offRPS: [Double] = []
         var onRPS: [Double] = []
+        /// The server process's CPU time per answered request, in microseconds.
+        var offCPU: [Double] = []
+        var onCPU: [Double] = []
         var errors = 0
         var firstError: String?
 
-        var off: Double { self.offRPS.reduce(0, +) / Double(max(1, self.offRPS.count)) }
-        var on: Double { self.onRPS.reduce(0, +) / Double(max(1, self.onRPS.count)) }
-        /// How much slower collection is, in percent of the off figure.
-        var costPercent: Double { self.off > 0 ? (self.off - self.on) / self.off * 100 : 0 }
+        var off: Double { Self.mean(self.offRPS) }
+        var on: Double { Self.mean(self.onRPS) }
+        /// How much slower collection is, in percent: the median over rounds of
+        /// 1 - on/off, each pair measured back to back (so a change in the
+        /// machine's load between rounds cancels out).
+        var costPercent: Double {
+            Self.median(zip(self.offRPS, self.onRPS).compactMap { off, on in off > 0 ? (off - on) / off * 100 : nil })
+        }
+        var offCPUPerRequest: Double { Self.median(self.offCPU) }
+        var onCPUPerRequest: Double { Self.median(self.onCPU) }
+
+        static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
     }
 
     func run() async throws {
@@ -94,15 +110,26 @@ struct CollectBenchmark {
                     // Alternate which goes first, so drift in the machine's load favours neither.
                     for collect in round % 2 == 0 ? [false, true] : [true, false] {
                         guard let load = loads[collect] else { continue }
+                        async let cpu = CPUWindow.measure(serverPID: server.pid, warmup: warmup, measure: seconds)
                         let (samples, elapsed) = mode == "unary"
                             ? try await load.unary(concurrency: concurrency, warmup: warmup, measure: seconds)
                             : try await load.stream(concurrency: concurrency, warmup: warmup, measure: seconds)
                         let line = samples.line(script: "echo", mode: mode, concurrency: concurrency, replicas: self.options.replicas, elapsed: elapsed)
                         let rps = line.rps ?? 0
-                        if collect { figure.onRPS.append(rps) } else { figure.offRPS.append(rps) }
+                        let window = try await cpu
+                        let cpuPerRequest = (line.count ?? 0) > 0 ? window.serverSeconds * 1e6 / Double(line.count ?? 1) : 0
+                        if collect {
+                            figure.onRPS.append(rps)
+                            figure.onCPU.append(cpuPerRequest)
+                        } else {
+                            figure.offRPS.append(rps)
+                            figure.offCPU.append(cpuPerRequest)
+                        }
                         figure.errors += samples.errors
                         if figure.firstError == nil { figure.firstError = samples.firstError }
-                        Benchmark.log("  \(logLevel) \(mode) c=\(concurrency) collection \(collect ? "on " : "off"): \(Int(rps)) req/s")
+                        Benchmark.log(
+                            "  \(logLevel) \(mode) c=\(concurrency) collection \(collect ? "on " : "off"): \(Int(rps)) req/s, "
+                                + "server CPU \(Int(cpuPerRequest)) µs/request")
                     }
                 }
                 figures.append(figure)
@@ -116,37 +143,46 @@ struct CollectBenchmark {
 
     private func printTable(_ figures: [Figure], collected: [String: (written: Int, dropped: Int)]) {
         print("Model data collection: echo score.py, \(self.options.replicas) replica(s), \(self.options.seconds) s per figure, "
-            + "\(self.options.rounds) round(s) each, alternating; req/s")
+            + "\(self.options.rounds) round(s) each, alternating; load average before: \(self.loadBefore)")
         print("")
-        print("| log level | mode | in flight | collection off | collection on | on vs off |")
-        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        print("| log level | mode | in flight | off req/s | on req/s | on vs off (median of pairs) | server CPU/req off | on |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for figure in figures {
-            let sign = figure.costPercent > 0 ? "-" : "+"
             print("| \(figure.logLevel) | \(figure.mode) | \(figure.concurrency) | \(Int(figure.off)) | \(Int(figure.on)) | "
-                + "\(sign)\(String(format: "%.1f", abs(figure.costPercent))) % |")
+                + "\(Self.signed(-figure.costPercent)) % | \(Int(figure.offCPUPerRequest)) µs | \(Int(figure.onCPUPerRequest)) µs |")
         }
         print("")
         for (level, counts) in collected.sorted(by: { $0.key < $1.key }) {
-            print("log level \(level): \(counts.written) records written, \(counts.dropped) dropped")
+            print("log level \(level): \(counts.written) records on disk after SIGTERM, \(counts.dropped) dropped")
         }
         let worst = figures.map(\.costPercent).max() ?? 0
-        print("Goal (collection on within 10 % of off): \(worst < 10 ? "met" : "missed"), worst \(String(format: "%.1f", worst)) %")
+        print("Goal (collection on within 10 % of off): \(worst < 10 ? "met" : "missed"), worst \(String(format: "%.1f", worst)) % slower")
         print("")
-        print("Request log (collection off): log level info vs warning, req/s")
+        print("Request log (collection off): info (a line per request) vs warning (none); two server runs, one after the other")
         print("")
-        print("| mode | in flight | info (request log on) | warning (off) | cost |")
-        print("| --- | ---: | ---: | ---: | ---: |")
+        print("| mode | in flight | info req/s | warning req/s | server CPU/req info | warning | CPU cost |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for figure in figures where figure.logLevel == "info" {
             guard let quiet = figures.first(where: { $0.logLevel == "warning" && $0.mode == figure.mode && $0.concurrency == figure.concurrency })
             else { continue }
-            let cost = quiet.off > 0 ? (quiet.off - figure.off) / quiet.off * 100 : 0
-            print("| \(figure.mode) | \(figure.concurrency) | \(Int(figure.off)) | \(Int(quiet.off)) | \(String(format: "%.1f", cost)) % |")
+            let cost = quiet.offCPUPerRequest > 0 ? (figure.offCPUPerRequest - quiet.offCPUPerRequest) / quiet.offCPUPerRequest * 100 : 0
+            print("| \(figure.mode) | \(figure.concurrency) | \(Int(figure.off)) | \(Int(quiet.off)) | \(Int(figure.offCPUPerRequest)) µs | "
+                + "\(Int(quiet.offCPUPerRequest)) µs | \(Self.signed(cost)) % |")
         }
         let errors = figures.reduce(0) { $0 + $1.errors }
         if errors > 0 {
             print("")
             print("\(errors) requests failed; first: \(figures.compactMap(\.firstError).first ?? "?")")
         }
+    }
+
+    private static func signed(_ value: Double) -> String {
+        (value >= 0 ? "+" : "-") + String(format: "%.1f", abs(value))
+    }
+
+    /// The 1-minute load average when the run started.
+    private var loadBefore: String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(String.init) ?? "?"
     }
 
     /// A gzip tar of a folder's contents, as a client packs a source directory.
@@ -168,11 +204,11 @@ struct CollectBenchmark {
 struct CollectOptions: Sendable {
     var modelgate = ""
     var echoDirectory = ""
-    var seconds = 3.0
+    var seconds = 2.0
     var warmup = 0.5
     var concurrency = [1, 8, 64]
     var replicas = 1
-    var rounds = 2
+    var rounds = 4
 
     init(arguments: ArraySlice<String>) throws(BenchError) {
         var rest = arguments
@@ -218,6 +254,8 @@ final class ServedProcess: @unchecked Sendable {
     let logPath: String
     private let process: Process
 
+    var pid: Int32 { self.process.processIdentifier }
+
     init(binary: String, logLevel: String) throws {
         let base = NSTemporaryDirectory() + "modelgate-bench-collect-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
@@ -252,19 +290,29 @@ final class ServedProcess: @unchecked Sendable {
         return text.split(separator: "\n").suffix(30).joined(separator: "\n")
     }
 
-    /// SIGTERM, wait, then the collector's closing counts from the log.
+    /// SIGTERM, wait, then the records on disk (lines of the collected
+    /// files) and the dropped count the log reports (its drop warnings, and
+    /// the closing line when the log level shows it).
     func stop() -> (written: Int, dropped: Int) {
         if self.process.isRunning {
             kill(self.process.processIdentifier, SIGTERM)
             self.process.waitUntilExit()
         }
+        var written = 0
+        let root = self.dataDirectory + "/collected"
+        for case let file as String in FileManager.default.enumerator(atPath: root)?.allObjects ?? [] where file.hasSuffix(".jsonl") {
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: root + "/" + file))) ?? Data()
+            written += data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        }
         let text = (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").last { $0.contains("Model data collection stopped") }.map(String.init) ?? ""
-        func number(_ key: String) -> Int {
-            guard let range = line.range(of: key + "=") else { return -1 }
-            return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? -1
+        var dropped = 0
+        for line in text.split(separator: "\n") {
+            for key in ["collect.dropped.total=", "collect.dropped="] {
+                guard let range = line.range(of: key) else { continue }
+                dropped = max(dropped, Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0)
+            }
         }
         try? FileManager.default.removeItem(atPath: (self.dataDirectory as NSString).deletingLastPathComponent)
-        return (number("collect.written"), number("collect.dropped"))
+        return (written, dropped)
     }
 }
