@@ -49,28 +49,34 @@ final class CollectedDataFiles {
     /// - Returns: How many records were written; a file that cannot be opened or
     ///   written loses its records, which the error lists.
     func append(_ records: [ModelDataRecord]) -> (written: Int, errors: [String]) {
-        var batches: [String: (directory: String, day: String, bytes: [UInt8], count: Int)] = [:]
-        var order: [String] = []
+        // Grouped by a key of the raw names first: the folder path is built once per file and batch.
+        struct FileKey: Hashable {
+            var workspace: String
+            var service: String
+            var version: String
+            var day: String
+        }
+        var batches: [FileKey: (bytes: [UInt8], count: Int)] = [:]
+        var order: [FileKey] = []
         for record in records {
-            let directory = Self.directory(
-                root: self.root, workspace: record.workspace, service: record.service, versionSegment: record.versionSegment
-            )
-            let day = record.day
-            let key = directory + "/" + day
+            let key = FileKey(workspace: record.workspace, service: record.service, version: record.versionSegment, day: record.day)
+            let line = record.jsonLine()
             if batches[key] == nil {
-                batches[key] = (directory, day, [], 0)
+                batches[key] = (line, 1)
                 order.append(key)
+            } else {
+                batches[key]?.bytes.append(contentsOf: line)
+                batches[key]?.count += 1
             }
-            batches[key]?.bytes.append(contentsOf: record.jsonLine())
-            batches[key]?.count += 1
         }
         var written = 0
         var errors: [String] = []
         for key in order {
             guard let batch = batches[key] else { continue }
+            let directory = Self.directory(root: self.root, workspace: key.workspace, service: key.service, versionSegment: key.version)
             do {
-                let descriptor = try self.descriptor(directory: batch.directory, day: batch.day)
-                try Self.writeAll(batch.bytes, to: descriptor, path: key)
+                let descriptor = try self.descriptor(directory: directory, day: key.day)
+                try Self.writeAll(batch.bytes, to: descriptor, path: "\(directory)/\(key.day).jsonl")
                 written += batch.count
             } catch {
                 errors.append("\(error)")

@@ -64,55 +64,85 @@ struct ModelDataRecord: Sendable {
     /// whitespace, become spaces); any other body is base64 with
     /// `input_encoding`/`output_encoding` set to `base64`; an omitted one is
     /// `null` with the encoding `omitted` and its size in `input_bytes`/`output_bytes`.
+    ///
+    /// Written byte by byte into one buffer: the writer encodes every record,
+    /// on the cores scoring uses.
     func jsonLine() -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(192 + self.input.storedByteCount * 4 / 3 + self.output.storedByteCount * 4 / 3)
-        line.append(contentsOf: #"{"time":""#.utf8)
-        line.append(contentsOf: Self.iso8601(unixMs: self.timeUnixMs).utf8)
-        line.append(UInt8(ascii: "\""))
-        Self.appendField("request_id", string: self.requestID, to: &line)
-        Self.appendField("workspace", string: self.workspace, to: &line)
-        Self.appendField("service", string: self.service, to: &line)
-        Self.appendField("version", string: self.version, to: &line)
-        Self.appendField("replica", string: self.replicaID, to: &line)
-        Self.appendField("status", string: self.code.description, to: &line)
-        line.append(contentsOf: ",\"http_status\":\(self.httpStatus),\"latency_us\":\(self.latencyMicros)".utf8)
-        Self.appendBody("input", self.input, to: &line)
-        Self.appendBody("output", self.output, to: &line)
-        line.append(contentsOf: "}\n".utf8)
+        line.reserveCapacity(
+            224 + self.requestID.utf8.count + self.input.storedByteCount * 4 / 3 + self.output.storedByteCount * 4 / 3
+        )
+        Self.append("{\"time\":\"", to: &line)
+        Self.appendISO8601(unixMs: self.timeUnixMs, to: &line)
+        Self.append("\",\"request_id\":", to: &line)
+        Self.appendQuoted(self.requestID, to: &line)
+        Self.append(",\"workspace\":", to: &line)
+        Self.appendQuoted(self.workspace, to: &line)
+        Self.append(",\"service\":", to: &line)
+        Self.appendQuoted(self.service, to: &line)
+        Self.append(",\"version\":", to: &line)
+        Self.appendQuoted(self.version, to: &line)
+        Self.append(",\"replica\":", to: &line)
+        Self.appendQuoted(self.replicaID, to: &line)
+        Self.append(",\"status\":", to: &line)
+        Self.appendQuoted(self.code.description, to: &line)
+        Self.append(",\"http_status\":", to: &line)
+        Self.appendInteger(Int64(self.httpStatus), to: &line)
+        Self.append(",\"latency_us\":", to: &line)
+        Self.appendInteger(self.latencyMicros, to: &line)
+        Self.appendBody(",\"input\":", encoding: ",\"input_encoding\":", size: ",\"input_bytes\":", self.input, to: &line)
+        Self.appendBody(",\"output\":", encoding: ",\"output_encoding\":", size: ",\"output_bytes\":", self.output, to: &line)
+        Self.append("}\n", to: &line)
         return line
     }
 
-    private static func appendField(_ key: String, string value: String, to line: inout [UInt8]) {
-        line.append(contentsOf: ",\"\(key)\":".utf8)
-        Self.appendQuoted(value, to: &line)
+    private static func append(_ text: StaticString, to line: inout [UInt8]) {
+        line.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    private static func appendBody(_ key: String, _ body: Body, to line: inout [UInt8]) {
-        line.append(contentsOf: ",\"\(key)\":".utf8)
-        switch body {
-        case .omitted(let count):
-            line.append(contentsOf: "null,\"\(key)_encoding\":\"omitted\",\"\(key)_bytes\":\(count)".utf8)
-        case .bytes(let bytes) where Self.isJSON(bytes):
-            // Raw line breaks can only be whitespace in valid JSON, so spaces keep it valid and on one line.
-            line.append(contentsOf: bytes.lazy.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
-        case .bytes(let bytes):
-            line.append(UInt8(ascii: "\""))
-            line.append(contentsOf: Data(bytes).base64EncodedString().utf8)
-            line.append(contentsOf: "\",\"\(key)_encoding\":\"base64\"".utf8)
+    private static func appendInteger(_ value: Int64, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
         }
     }
 
-    /// Whether `bytes` is one complete JSON value (objects, arrays and scalars alike).
-    static func isJSON(_ bytes: [UInt8]) -> Bool {
-        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
-        // Cheap refusals first: most non-JSON bodies (CSV, images) fail on the first byte.
-        switch first {
-        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            return (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
-        default:
-            return false
+    private static func appendPadded(_ value: Int32, width: Int, to line: inout [UInt8]) {
+        var divisor: Int32 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = max(0, value)
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    private static func appendBody(
+        _ key: StaticString, encoding: StaticString, size: StaticString, _ body: Body, to line: inout [UInt8]
+    ) {
+        Self.append(key, to: &line)
+        switch body {
+        case .omitted(let count):
+            Self.append("null", to: &line)
+            Self.append(encoding, to: &line)
+            Self.append("\"omitted\"", to: &line)
+            Self.append(size, to: &line)
+            Self.appendInteger(Int64(count), to: &line)
+        case .bytes(let bytes) where JSONSyntax.isValid(bytes):
+            // Raw line breaks can only be whitespace in valid JSON, so spaces keep it valid and on one line.
+            for byte in bytes { line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
+        case .bytes(let bytes):
+            line.append(UInt8(ascii: "\""))
+            line.append(contentsOf: Data(bytes).base64EncodedData())
+            line.append(UInt8(ascii: "\""))
+            Self.append(encoding, to: &line)
+            Self.append("\"base64\"", to: &line)
         }
     }
 
@@ -137,14 +167,27 @@ struct ModelDataRecord: Sendable {
 
     /// `2026-11-21T09:41:07.123Z`.
     static func iso8601(unixMs: Int64) -> String {
+        var bytes: [UInt8] = []
+        Self.appendISO8601(unixMs: unixMs, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendISO8601(unixMs: Int64, to line: inout [UInt8]) {
         let parts = Self.utcParts(unixMs: unixMs)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let milliseconds = Int32(((unixMs % 1000) + 1000) % 1000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
-            + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(milliseconds, 3))Z"
+        Self.appendPadded(parts.tm_year + 1900, width: 4, to: &line)
+        line.append(UInt8(ascii: "-"))
+        Self.appendPadded(parts.tm_mon + 1, width: 2, to: &line)
+        line.append(UInt8(ascii: "-"))
+        Self.appendPadded(parts.tm_mday, width: 2, to: &line)
+        line.append(UInt8(ascii: "T"))
+        Self.appendPadded(parts.tm_hour, width: 2, to: &line)
+        line.append(UInt8(ascii: ":"))
+        Self.appendPadded(parts.tm_min, width: 2, to: &line)
+        line.append(UInt8(ascii: ":"))
+        Self.appendPadded(parts.tm_sec, width: 2, to: &line)
+        line.append(UInt8(ascii: "."))
+        Self.appendPadded(Int32(((unixMs % 1000) + 1000) % 1000), width: 3, to: &line)
+        line.append(UInt8(ascii: "Z"))
     }
 
     /// `2026-11-21`: the UTC day of an instant.

@@ -207,3 +207,32 @@ struct DataCollectorTests {
         #expect(CollectedDataFiles.segment("iris") == "iris")
     }
 }
+
+/// The JSON check that decides whether a body is embedded or base64.
+@Suite("JSON syntax check")
+struct JSONSyntaxTests {
+    @Test("JSON values are recognised", arguments: [
+        #"{"data": [[1.0, 2e-3, -0.5E+2]], "a": {"b": null, "c": [true, false]}}"#, "[]", "{}", "\"x\\u00e9\\n\"", "0", "-12.5",
+        " \n[1,\n 2]\t", "\"日本語\"",
+    ])
+    func acceptsJSON(_ text: String) {
+        #expect(JSONSyntax.isValid(Array(text.utf8)))
+        #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil)
+    }
+
+    @Test("Anything else is not", arguments: [
+        "", " ", "plain text", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "\"unterminated", "\"bad \\x escape\"",
+        "tru", "nulls", "[1] [2]", "\"tab\tinside\"", "{'a': 1}", "NaN",
+    ])
+    func refusesOthers(_ text: String) {
+        #expect(!JSONSyntax.isValid(Array(text.utf8)))
+    }
+
+    @Test("Nesting beyond the depth limit counts as not JSON, without exhausting the stack")
+    func deepNesting() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(!JSONSyntax.isValid(Array(deep.utf8)))
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(JSONSyntax.isValid(Array(fine.utf8)))
+    }
+}
