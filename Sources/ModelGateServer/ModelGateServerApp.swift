@@ -203,15 +203,19 @@ public final class ModelGateServerApp: Service, Sendable {
                     return true
                 }
                 group.addTask {
-                    let port = try await self.server.boundPort()
-                    let address = Self.clientAddress(host: self.configuration.host, port: port)
-                    await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
-                    // Services deployed before the restart come back in the background.
-                    try await self.deployments.start(serverAddress: address)
-                    self.logger.info("ModelGate server listening", metadata: [
-                        "server.address": "\(address)", "server.version": "\(Self.version)",
-                        "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
-                    ])
+                    do {
+                        let port = try await self.server.boundPort()
+                        let address = Self.clientAddress(host: self.configuration.host, port: port)
+                        await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                        // Services deployed before the restart come back in the background.
+                        try await self.deployments.start(serverAddress: address)
+                        self.logger.info("ModelGate server listening", metadata: [
+                            "server.address": "\(address)", "server.version": "\(Self.version)",
+                            "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
+                        ])
+                    } catch is CancellationError {
+                        // The listener ended (a shutdown right after start) before start-up finished: not a failure.
+                    }
                     return false
                 }
                 // When the listener ends (shutdown or failure), stop waiting for the bind.
