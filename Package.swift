@@ -66,6 +66,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
             // Note: `.copy` copies the folder whole: the exclusion of its tests does not keep

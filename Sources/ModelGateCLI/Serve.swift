@@ -45,8 +45,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a graceful shutdown waits for in-flight calls.")
     var drainTimeout: Int = 30
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical. Each scoring request logs one line at info; warning turns those off.")
     var logLevel: String = "info"
+
+    @Option(name: .long, help: "Log format on standard error: text, or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    /// How `serve` writes its log.
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        /// swift-log's `StreamLogHandler`: `<time> <level> <label>: <metadata> <message>`.
+        case text
+        /// ``JSONLogHandler``: one object per line.
+        case json
+    }
 
     @Option(name: .long, help: "Seconds a scoring token is valid (exp - iat).")
     var tokenLifetime: Int = 3600
@@ -117,10 +128,18 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: self.logLevel) ?? .info
+        let format = self.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "modelgate")
 

@@ -59,6 +59,9 @@ public final class ModelGateServerApp: Service, Sendable {
     let metricsRegistry = PrometheusCollectorRegistry()
     /// `GET /metrics`, when configured.
     let metricsServer: MetricsHTTPServer?
+    /// Keeps the scoring data of services with `collect_model_data` on; its
+    /// writer runs for as long as ``run()`` and closes its files last.
+    let dataCollector: DataCollector
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -92,6 +95,7 @@ public final class ModelGateServerApp: Service, Sendable {
         self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
         self.servingRegistry = ServingRegistry()
+        self.dataCollector = DataCollector(root: self.dataDirectory.collectedPath, logger: logger)
         do {
             self.replicaBackend = try LocalProcessBackend(
                 runtimeDirectory: try configuration.replicaRuntimeDirectory ?? LocalProcessBackend.bundledRuntimeDirectory(),
@@ -184,9 +188,12 @@ public final class ModelGateServerApp: Service, Sendable {
                     try await services.isModelInUse(workspace: workspace, name: name, version: version)
                 }
             ).register(in: &router)
-            ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
+            ScoringService(
+                version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry,
+                recorder: ScoringRecorder(logger: logger, collector: self.dataCollector, clock: clock)
+            ).register(in: &router)
+            DeploymentService(controller: deployments, authenticator: authenticator, collectedData: self.dataCollector)
                 .register(in: &router)
-            DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
             let tokens = TokenService(
                 controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: regionAvailability,
                 keyRing: keyRing, configuration: configuration.tokens, clock: clock
@@ -219,6 +226,16 @@ public final class ModelGateServerApp: Service, Sendable {
         guard canRun else {
             fatalError("ModelGateServerApp.run() should only be called once")
         }
+        // The collector's writer outlives the listener: it stops in `finish()`,
+        // after the calls have drained, and this waits for its files to close.
+        try await withThrowingTaskGroup(of: Void.self) { writer in
+            writer.addTask { await self.dataCollector.run() }
+            try await self.serve()
+        }
+    }
+
+    /// Listens until shutdown, then stops everything (the collector's writer included).
+    private func serve() async throws {
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
@@ -232,15 +249,19 @@ public final class ModelGateServerApp: Service, Sendable {
                     }
                 }
                 group.addTask {
-                    let port = try await self.server.boundPort()
-                    let address = Self.clientAddress(host: self.configuration.host, port: port)
-                    await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
-                    // Services deployed before the restart come back in the background.
-                    try await self.deployments.start(serverAddress: address)
-                    self.logger.info("ModelGate server listening", metadata: [
-                        "server.address": "\(address)", "server.version": "\(Self.version)",
-                        "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
-                    ])
+                    do {
+                        let port = try await self.server.boundPort()
+                        let address = Self.clientAddress(host: self.configuration.host, port: port)
+                        await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                        // Services deployed before the restart come back in the background.
+                        try await self.deployments.start(serverAddress: address)
+                        self.logger.info("ModelGate server listening", metadata: [
+                            "server.address": "\(address)", "server.version": "\(Self.version)",
+                            "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
+                        ])
+                    } catch is CancellationError {
+                        // The listener ended (a shutdown right after start) before start-up finished: not a failure.
+                    }
                     return false
                 }
                 // When the listener ends (shutdown or failure), stop waiting for the bind.
@@ -302,7 +323,10 @@ public final class ModelGateServerApp: Service, Sendable {
     }
 
     private func finish() async {
-        // Calls have drained; now the rollouts and the replicas.
+        // Calls have drained: every acknowledged request is in the collector's
+        // buffer; its writer now writes it, syncs and closes the files.
+        self.dataCollector.finish()
+        // Now the rollouts and the replicas.
         await self.deployments.shutdown()
         await self.replicaBackend.shutdown()
         await self.database.close()

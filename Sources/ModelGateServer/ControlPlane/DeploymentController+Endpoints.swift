@@ -73,7 +73,8 @@ extension DeploymentController {
         tracked.pool.setTarget(DeploymentDefaults.initialReplicas(effective))
         self.endpoints[key] = tracked
         self.dependencies.registry.register(ServingEntry(
-            workspace: workspace, service: record.name, endpoint: tracked.pool, auth: self.endpointAuth(key), logs: tracked.logs
+            workspace: workspace, service: record.name, endpoint: tracked.pool, auth: self.endpointAuth(key), logs: tracked.logs,
+            collectsModelData: effective.collectModelData
         ))
         self.dependencies.logger.info("Creating endpoint", metadata: [
             "workspace.name": "\(workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(first.name)",
@@ -597,7 +598,8 @@ extension DeploymentController {
             )
             self.endpoints[key] = tracked
             self.dependencies.registry.register(ServingEntry(
-                workspace: record.workspace, service: record.name, endpoint: tracked.pool, auth: self.endpointAuth(key), logs: tracked.logs
+                workspace: record.workspace, service: record.name, endpoint: tracked.pool, auth: self.endpointAuth(key), logs: tracked.logs,
+                collectsModelData: record.deploymentConfig.collectModelData
             ))
             self.dependencies.logger.info("Restoring endpoint", metadata: [
                 "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.versions": "\(record.versions.count)",

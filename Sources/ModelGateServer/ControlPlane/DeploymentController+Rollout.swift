@@ -149,9 +149,10 @@ extension DeploymentController {
             self.services[key] = tracked
             if self.dependencies.registry.entry(workspace: record.workspace, service: record.name) == nil {
                 // Nothing served before: keep the failed pool so scoring says why.
-                self.dependencies.registry.register(
-                    ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-                )
+                self.dependencies.registry.register(ServingEntry(
+                    workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+                    collectsModelData: record.deploymentConfig.collectModelData
+                ))
             } else {
                 // An update failed: the previous version keeps serving.
                 Task { await self.stop(pool) }
@@ -166,9 +167,10 @@ extension DeploymentController {
         tracked.record.error = ""
         tracked.record.errorCode = .ok
         self.services[key] = tracked
-        let replaced = self.dependencies.registry.register(
-            ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-        )
+        let replaced = self.dependencies.registry.register(ServingEntry(
+            workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+            collectsModelData: record.deploymentConfig.collectModelData
+        ))
         self.startAutoscaler(key: key, target: pool, workspace: record.workspace, name: record.name, config: record.deploymentConfig)
         // Requests already on the old pool finish there; new ones go to the new pool.
         for old in replaced?.pools ?? [] where old !== pool {

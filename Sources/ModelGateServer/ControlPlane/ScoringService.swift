@@ -11,8 +11,9 @@ public import ModelGateRPC
 /// Scoring is the hot path: a request looks its service up in the
 /// ``ServingRegistry`` (no database), checks the key in constant time, and
 /// hands the body to the service's ``ReplicaPool``. Nothing is logged above
-/// `debug` per request, and no task is started per request except in
-/// `ScoreStream`, where requests of one call run concurrently.
+/// `debug` per request except the request log line (``ScoringRecorder``), and
+/// no task is started per request except in `ScoreStream`, where requests of
+/// one call run concurrently.
 ///
 /// A unary `Score` that fails (`run()` raised, timeout, no free replica) ends
 /// the call with that status and message. On `ScoreStream` a failed request
@@ -22,6 +23,8 @@ public struct ScoringService: Sendable {
     private let startedAt: ContinuousClock.Instant
     private let clock: WallClock
     private let registry: ServingRegistry
+    /// Logs each finished request and hands it to data collection.
+    private let recorder: ScoringRecorder?
 
     /// Requests of one `ScoreStream` call that may run (or wait to be
     /// written back) at once, per request the service can run at once; the
@@ -31,11 +34,15 @@ public struct ScoringService: Sendable {
     /// The window is at least this, so a small service still pipelines.
     static let minimumStreamWindow = 8
 
-    init(version: String, startedAt: ContinuousClock.Instant, clock: WallClock, registry: ServingRegistry = ServingRegistry()) {
+    init(
+        version: String, startedAt: ContinuousClock.Instant, clock: WallClock, registry: ServingRegistry = ServingRegistry(),
+        recorder: ScoringRecorder? = nil
+    ) {
         self.version = version
         self.startedAt = startedAt
         self.clock = clock
         self.registry = registry
+        self.recorder = recorder
     }
 
     /// Adds this service's methods to `router`.
@@ -127,14 +134,53 @@ public struct ScoringService: Sendable {
     /// Scores one request; a failure is the call's status.
     func score(_ request: ScoreRequest, context: ServerCallContext) async throws -> ScoreResponse {
         let received = ContinuousClock.now
+        let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
+        var served: ServingEntry?
+        var response: ScoreResponse
+        var thrown: (any Error)?
+        do {
+            response = try await self.scoreUnary(request, requestID: requestID, context: context, received: received, served: &served)
+        } catch {
+            thrown = error
+            response = Self.failedResponse(Self.status(of: error), requestID: requestID, received: received)
+        }
+        self.recorder?.finish(request, entry: served, response: response)
+        // The error as thrown (with its details and cause) goes to the RPC layer.
+        if let thrown { throw thrown }
+        guard response.code == .ok else { throw RPCError(code: response.code, message: response.message) }
+        return response
+    }
+
+    /// The status a thrown error ends the call with, as the RPC layer sends it.
+    private static func status(of error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: error
+        case let error as any RPCErrorConvertible: error.rpcError
+        case is CancellationError: RPCError(code: .cancelled, message: "call cancelled")
+        default: RPCError(code: .internal, message: "internal error")
+        }
+    }
+
+    /// `Score`'s work: a failure of `run()` is the response's code (with the
+    /// replica's answer kept, for the request log and data collection).
+    ///
+    /// - Parameter served: Set to the service once the call has authenticated.
+    private func scoreUnary(
+        _ request: ScoreRequest, requestID: String, context: ServerCallContext, received: ContinuousClock.Instant,
+        served: inout ServingEntry?
+    ) async throws -> ScoreResponse {
         let entry = try self.entry(for: request)
         try entry.auth.authenticate(metadata: context.metadata)
-        let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
+        served = entry
         let (answer, version) = try await self.score(
             Self.replicaRequest(from: request, requestID: requestID), on: entry, pinned: request.version, deadline: context.deadline
         )
-        if let failure = answer.failure(serviceName: entry.name) { throw failure }
-        return Self.response(to: answer, requestID: requestID, version: version, received: received)
+        var response = Self.response(to: answer, requestID: requestID, version: version, received: received)
+        if let failure = answer.failure(serviceName: entry.name) {
+            response.code = failure.code
+            response.message = failure.message
+        }
+        return response
     }
 
     /// Scores every request of the call as it comes, answering each as it
@@ -184,6 +230,7 @@ public struct ScoringService: Sendable {
                         defer { outstanding.remove(id) }
                         response = await self.scoreInBand(request, entry: resolved, context: context, received: received)
                     }
+                    self.recorder?.finish(request, entry: try? resolved.get(), response: response)
                     do {
                         try await responses.write(response)
                     } catch let error as RPCError where error.code == .resourceExhausted {

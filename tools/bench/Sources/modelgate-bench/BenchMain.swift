@@ -7,6 +7,10 @@ import Glibc
 struct BenchMain {
     static func main() async {
         do {
+            if CommandLine.arguments.dropFirst().first == "collect" {
+                try await CollectBenchmark(options: try CollectOptions(arguments: CommandLine.arguments.dropFirst(2))).run()
+                return
+            }
             let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
             if let split = options.split {
                 try await split.run()
