@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -88,3 +89,35 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def tls_server(server, tmp_path_factory):
+    """The same server reached over TLS, with test certificates (see tls_fixture.py).
+
+    Yields a dict: "address" (127.0.0.1:port, TLS, no client certificate needed),
+    "mtls_address" (TLS requiring a client certificate issued by the test CA),
+    "credentials", and "certs" (the directory with ca.pem, other-ca.pem,
+    client.pem, client-key.pem).
+    """
+    import tls_fixture
+
+    address, credentials = server
+    certs = tls_fixture.make_certs(tmp_path_factory.mktemp("tls"))
+    proxies = []
+    try:
+        ports = []
+        for client_ca in (None, certs / "ca.pem"):
+            command = [sys.executable, str(Path(tls_fixture.__file__)), "proxy", "--upstream", address,
+                       "--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem")]
+            if client_ca:
+                command += ["--client-ca", str(client_ca)]
+            proxy = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+            proxies.append(proxy)
+            ports.append(int(proxy.stdout.readline()))
+        yield {"address": f"127.0.0.1:{ports[0]}", "mtls_address": f"127.0.0.1:{ports[1]}",
+               "credentials": credentials, "certs": certs}
+    finally:
+        for proxy in proxies:
+            proxy.terminate()
+            proxy.wait(timeout=10)
