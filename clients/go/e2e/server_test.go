@@ -86,6 +86,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
+	stopTLS()
 	if code != 0 {
 		fmt.Fprintln(os.Stderr, "server log:\n", tail(logPath))
 	}
