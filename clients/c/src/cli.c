@@ -9,6 +9,8 @@
  *   modelgate-c ... keys | token    prints the service's keys, or a scoring token
  *
  * Without --key or --token-from-server it signs in and uses the service's primary key.
+ * Over TLS: --tls (the system trust store), --tls-ca FILE, --tls-server-name NAME,
+ * --tls-cert FILE --tls-key FILE (a client certificate); any --tls-* option turns TLS on.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,7 +23,8 @@
 static const char usage[] =
     "usage: modelgate-c [--server HOST:PORT] [--credentials FILE] --workspace W --service S\n"
     "                   [--key KEY | --token-from-server] [--timeout SECONDS] [--max-in-flight N]\n"
-    "                   [--window BYTES] COMMAND\n"
+    "                   [--window BYTES] [--tls] [--tls-ca FILE] [--tls-server-name NAME]\n"
+    "                   [--tls-cert FILE --tls-key FILE] COMMAND\n"
     "commands:\n"
     "  score JSON     score one request; prints the answer's body\n"
     "  stream FILE    score one request per line of FILE (- for stdin) over one call;\n"
@@ -262,7 +265,8 @@ static int run_stream(mg_conn *conn, const char *workspace, const char *service,
 
 int main(int argc, char **argv) {
     const char *server = NULL, *credentials_path = NULL, *workspace = NULL, *service = NULL, *key = NULL;
-    int token_from_server = 0;
+    int token_from_server = 0, use_tls = 0;
+    mg_tls_options tls = {0};
     double timeout = 0;
     long max_in_flight = 0, window = 0;
     int i = 1;
@@ -274,6 +278,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(option, "--token-from-server") == 0) {
             token_from_server = 1;
+            continue;
+        }
+        if (strcmp(option, "--tls") == 0) {
+            use_tls = 1;
             continue;
         }
         if (i + 1 >= argc) {
@@ -289,6 +297,10 @@ int main(int argc, char **argv) {
         else if (strcmp(option, "--timeout") == 0) timeout = strtod(value, NULL);
         else if (strcmp(option, "--max-in-flight") == 0) max_in_flight = strtol(value, NULL, 10);
         else if (strcmp(option, "--window") == 0) window = strtol(value, NULL, 10);
+        else if (strcmp(option, "--tls-ca") == 0) tls.ca_file = value, use_tls = 1;
+        else if (strcmp(option, "--tls-server-name") == 0) tls.server_name = value, use_tls = 1;
+        else if (strcmp(option, "--tls-cert") == 0) tls.cert_file = value, use_tls = 1;
+        else if (strcmp(option, "--tls-key") == 0) tls.key_file = value, use_tls = 1;
         else {
             fprintf(stderr, "error: unknown option %s\n%s", option, usage);
             return 64;
@@ -334,7 +346,7 @@ int main(int argc, char **argv) {
     }
     if (server == NULL) server = recorded_server ? recorded_server : "127.0.0.1:7070";
 
-    mg_options options = {.stream_window = (uint32_t)window};
+    mg_options options = {.stream_window = (uint32_t)window, .tls = use_tls ? &tls : NULL};
     if (mg_connect_address(server, &options, &conn, &status) != MG_OK) {
         exit_code = fail(&status);
         goto out;
