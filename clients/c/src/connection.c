@@ -406,6 +406,10 @@ static void closed_by_server(mg_conn *conn) {
         tear_down(conn, MG_UNAVAILABLE, "connection closed by the server before its ModelGate/1 handshake; over "
                                         "TLS, the server may require a client certificate it trusts (cert_file, "
                                         "key_file)");
+    else if (!conn->settings_received)
+        /* A TLS server closes on a plaintext client's preface. */
+        tear_down(conn, MG_UNAVAILABLE, "connection closed by the server before its ModelGate/1 handshake; if it "
+                                        "serves TLS, connect with mg_options.tls (modelgate-c: --tls-ca FILE)");
     else
         tear_down(conn, MG_UNAVAILABLE, "connection closed by the server");
 }

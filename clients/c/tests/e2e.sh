@@ -26,9 +26,10 @@ fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/modelgate-cclient-XXXXXX")"
 SERVER_PID=""
+EXTRA_PIDS=""
 cleanup() {
     status=$?
-    for pid in ${PROXY_PIDS:-}; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    for pid in $EXTRA_PIDS; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     if [ -n "$SERVER_PID" ]; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -197,27 +198,39 @@ set -e
 [ $rc2 = 1 ] && grep -q "^error: UNAVAILABLE: .*not a ModelGate/1 peer" "$WORK/err2" || die "not ModelGate: $(cat "$WORK/err2")"
 pass "no server, or a server that is not ModelGate/1, is UNAVAILABLE (valgrind)"
 
-# TLS: test certificates (the openssl binary) and a TLS terminator in front of the
-# server, one that requires a client certificate from the test CA and one that does
-# not (clients/python/tests/tls_fixture.py, shared with the other clients' tests).
-TLS_FIXTURE="$REPO/clients/python/tests/tls_fixture.py"
+# TLS: two more servers with `modelgate tls self-signed` certificates, one serving
+# the example (deployed over TLS by the modelgate CLI), one that also requires a
+# client certificate from the CA (--tls-client-ca).
 CERTS="$WORK/tls"
-python3 "$TLS_FIXTURE" certs "$CERTS" || die "making test certificates"
-PROXY_PIDS=""
-start_proxy() { # port file, then proxy options; runs in this shell so cleanup can stop it
-    local port_file="$1"
+"$BIN" tls self-signed --out "$CERTS" >/dev/null || die "modelgate tls self-signed"
+"$BIN" tls self-signed --out "$WORK/other-ca" >/dev/null || die "modelgate tls self-signed (another CA)"
+start_tls_server() { # name, then serve options; sets <NAME>_ADDRESS and <NAME>_CREDENTIALS
+    local name="$1" dir="$WORK/$1"
     shift
-    python3 "$TLS_FIXTURE" proxy --upstream "$ADDRESS" --cert "$CERTS/cert.pem" --key "$CERTS/key.pem" "$@" \
-        >"$port_file" 2>>"$WORK/proxy.log" &
-    PROXY_PIDS="$PROXY_PIDS $!"
-    for _ in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.1; done
-    [ -s "$port_file" ] || die "the TLS proxy wrote no port"
+    "$BIN" serve --listen 127.0.0.1:0 --data-dir "$dir" --tls-cert "$CERTS/cert.pem" --tls-key "$CERTS/key.pem" "$@" \
+        >"$WORK/$name.log" 2>&1 &
+    EXTRA_PIDS="$EXTRA_PIDS $!"
+    local address=""
+    for _ in $(seq 1 600); do
+        address="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("server", ""))' "$dir/credentials.json" 2>/dev/null || true)"
+        [ -n "$address" ] && break
+        sleep 0.1
+    done
+    [ -n "$address" ] || { tail -n 20 "$WORK/$name.log" >&2; die "modelgate serve $* wrote no address"; }
+    printf -v "${name}_ADDRESS" '%s' "$address"
+    printf -v "${name}_CREDENTIALS" '%s' "$dir/credentials.json"
 }
-start_proxy "$WORK/tls-port"
-start_proxy "$WORK/mtls-port" --client-ca "$CERTS/ca.pem"
-TLS_ADDRESS="127.0.0.1:$(head -n 1 "$WORK/tls-port")"
-MTLS_ADDRESS="127.0.0.1:$(head -n 1 "$WORK/mtls-port")"
-tc() { $VALGRIND "$CLIENT" --credentials "$CREDENTIALS" --workspace c-e2e --service linreg-keys "$@"; }
+start_tls_server TLS
+start_tls_server MTLS --tls-client-ca "$CERTS/ca.pem"
+mgtls() {
+    MODELGATE_SERVER="$TLS_ADDRESS" MODELGATE_CREDENTIALS="$TLS_CREDENTIALS" MODELGATE_TLS_CA="$CERTS/ca.pem" \
+        "$BIN" "$@" >>"$WORK/deploy.log" 2>&1 || { cat "$WORK/deploy.log" >&2; die "modelgate $* (over TLS)"; }
+}
+mgtls workspace create --name c-e2e --region westeurope
+mgtls model register --name linreg --path "$EXAMPLE/model"
+mgtls compute attach aks --name aks1 --cores 4 --memory-gb 8
+mgtls model deploy -n linreg-keys -m linreg:1 -ic "$EXAMPLE/inferenceconfig.json" -dc "$EXAMPLE/deploymentconfig.json" -ct aks1
+tc() { $VALGRIND "$CLIENT" --credentials "$TLS_CREDENTIALS" --workspace c-e2e --service linreg-keys "$@"; }
 
 tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" score "$SAMPLE" >"$WORK/out" || die "score over TLS"
 check "$WORK/out" "$WORK/sample.jsonl" >/dev/null || die "score over TLS: $(cat "$WORK/out")"
@@ -226,12 +239,14 @@ tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --timeout 120 --window 4096 
 check "$WORK/out" "$WORK/stream1k.jsonl" >/dev/null || die "stream 1,000 over TLS: answers"
 pass "over TLS, verifying the server against the CA file: one request, and 1,000 streamed with a 4 KiB window (valgrind)"
 
-c --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" \
-    >"$WORK/out" || die "stream 10,000 over TLS"
+start=$(date +%s.%N)
+"$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" --workspace c-e2e \
+    --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" || die "stream 10,000 over TLS"
+seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
 check "$WORK/out" "$WORK/stream10k.jsonl" || die "stream 10,000 over TLS: answers"
 PORT="${TLS_ADDRESS##*:}"
 tc --server "localhost:$PORT" --tls-ca "$CERTS/ca.pem" score "$SAMPLE" >/dev/null || die "TLS to localhost"
-pass "over TLS: 10,000 requests on one call; a DNS name from the certificate works too"
+pass "over TLS: 10,000 requests on one call (${seconds} s); a DNS name from the certificate works too"
 
 tls_refused() { # expected-message-part, then modelgate-c options
     local want="$1"
@@ -243,25 +258,38 @@ tls_refused() { # expected-message-part, then modelgate-c options
     [ $rc = 1 ] && grep -q "^error: UNAVAILABLE: " "$WORK/err" && grep -qF -- "$want" "$WORK/err" && [ ! -s "$WORK/out" ] \
         || die "expected UNAVAILABLE saying '$want': exit $rc, $(cat "$WORK/err")"
 }
-tls_refused "not trusted by CA file '$CERTS/other-ca.pem'" --server "$TLS_ADDRESS" --tls-ca "$CERTS/other-ca.pem"
+tls_refused "not trusted by CA file '$WORK/other-ca/ca.pem'" --server "$TLS_ADDRESS" --tls-ca "$WORK/other-ca/ca.pem"
 tls_refused "not trusted by the system trust store" --server "$TLS_ADDRESS" --tls
 pass "a server certificate the CA file (or the system trust store) does not vouch for is refused (valgrind)"
 tls_refused "not valid for 'wrong.example'" --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --tls-server-name wrong.example
 pass "a server name the certificate does not carry is refused (valgrind)"
 
 tls_refused "client certificate" --server "$MTLS_ADDRESS" --tls-ca "$CERTS/ca.pem"
-tc --server "$MTLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client-key.pem" \
-    score "$SAMPLE" >"$WORK/out" || die "score with a client certificate"
-check "$WORK/out" "$WORK/sample.jsonl" >/dev/null || die "score with a client certificate: $(cat "$WORK/out")"
-pass "a server requiring a client certificate refuses a client without one and serves one with it (valgrind)"
+tls_refused "client certificate" --server "$MTLS_ADDRESS" --tls-ca "$CERTS/ca.pem" \
+    --tls-cert "$WORK/other-ca/client.pem" --tls-key "$WORK/other-ca/client-key.pem"
+set +e
+# Signed in over mutual TLS (the server's own credentials); it has no such workspace.
+$VALGRIND "$CLIENT" --server "$MTLS_ADDRESS" --credentials "$MTLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" \
+    --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client-key.pem" --workspace c-e2e --service linreg-keys keys \
+    >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^error: NOT_FOUND: " "$WORK/err" || die "keys over mutual TLS: exit $rc, $(cat "$WORK/err")"
+pass "a server requiring a client certificate refuses none or one from another CA, and serves the CA's (valgrind)"
 
 tls_refused "TLS to $ADDRESS" --server "$ADDRESS" --tls-ca "$CERTS/ca.pem"
+set +e
+$VALGRIND "$CLIENT" --server "$TLS_ADDRESS" --workspace c-e2e --service linreg-keys --key k score "$SAMPLE" \
+    >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^error: UNAVAILABLE: .*if it serves TLS" "$WORK/err" || die "plaintext to TLS: $(cat "$WORK/err")"
 set +e
 tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/missing.pem" score "$SAMPLE" >/dev/null 2>"$WORK/err"
 rc=$?
 set -e
 [ $rc = 1 ] && grep -q "^error: INVALID_ARGUMENT: cannot load TLS CA file '$CERTS/missing.pem': No such file" "$WORK/err" \
     || die "a missing CA file: exit $rc, $(cat "$WORK/err")"
-pass "a TLS client on the plaintext port is UNAVAILABLE; a missing CA file is INVALID_ARGUMENT naming it (valgrind)"
+pass "TLS to a plaintext port, or plaintext to a TLS port, is UNAVAILABLE; a missing CA file is INVALID_ARGUMENT (valgrind)"
 
 echo "e2e: $passed passed"

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,26 +17,27 @@ import (
 	v1 "modelgate.dev/client/modelgatev1"
 )
 
-// The test server reached over TLS. Test certificates and a TLS terminator in
-// front of the plaintext server come from clients/python/tests/tls_fixture.py
-// (the openssl binary and Python's ssl), shared with the other clients' tests.
+// Two more servers, serving TLS with `modelgate tls self-signed` certificates:
+// one with the example deployed (key auth), and one that also requires a client
+// certificate from the CA (--tls-client-ca). Started once, by the first test
+// that needs them; TestMain stops them.
 
 type tlsEndpoints struct {
-	address     string // TLS, no client certificate needed
-	mtlsAddress string // TLS, a client certificate from the test CA required
-	certs       string // ca.pem, other-ca.pem, client.pem, client-key.pem
+	address, credentials         string // TLS, no client certificate needed; the example deployed
+	mtlsAddress, mtlsCredentials string // TLS, a client certificate from the CA required
+	ca, otherCA                  string // the CA of both servers (and the client certificate); an unrelated one
+	clientCert, clientKey        string
 }
 
 var (
 	tlsOnce    sync.Once
 	tlsServer  tlsEndpoints
 	tlsFailure error
-	tlsProxies []*exec.Cmd
+	tlsDir     string
+	tlsServers []launchedServer
 )
 
-var tlsFixture = filepath.Join(repo, "clients", "python", "tests", "tls_fixture.py")
-
-// tlsSetup starts the TLS endpoints once for the whole package.
+// tlsSetup starts the TLS servers once for the whole package.
 func tlsSetup(t *testing.T) tlsEndpoints {
 	t.Helper()
 	requireServer(t)
@@ -49,52 +49,69 @@ func tlsSetup(t *testing.T) tlsEndpoints {
 }
 
 func startTLS() (tlsEndpoints, error) {
-	certs, err := os.MkdirTemp("", "modelgate-goclient-tls-")
-	if err != nil {
+	var err error
+	if tlsDir, err = os.MkdirTemp("", "modelgate-goclient-tls-"); err != nil {
 		return tlsEndpoints{}, err
 	}
-	if out, err := exec.Command("python3", tlsFixture, "certs", certs).CombinedOutput(); err != nil {
-		return tlsEndpoints{}, fmt.Errorf("making test certificates: %v\n%s", err, out)
+	certs, other := filepath.Join(tlsDir, "certs"), filepath.Join(tlsDir, "other")
+	for _, dir := range []string{certs, other} {
+		if out, err := exec.Command(cliBinary, "tls", "self-signed", "--out", dir).CombinedOutput(); err != nil {
+			return tlsEndpoints{}, fmt.Errorf("modelgate tls self-signed: %v\n%s", err, out)
+		}
 	}
-	var addresses []string
-	for _, clientCA := range []string{"", filepath.Join(certs, "ca.pem")} {
-		args := []string{tlsFixture, "proxy", "--upstream", serverAddress,
-			"--cert", filepath.Join(certs, "cert.pem"), "--key", filepath.Join(certs, "key.pem")}
-		if clientCA != "" {
-			args = append(args, "--client-ca", clientCA)
-		}
-		proxy := exec.Command("python3", args...)
-		stdout, err := proxy.StdoutPipe()
-		if err != nil {
-			return tlsEndpoints{}, err
-		}
-		if err := proxy.Start(); err != nil {
-			return tlsEndpoints{}, err
-		}
-		tlsProxies = append(tlsProxies, proxy)
-		port, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
-			return tlsEndpoints{}, fmt.Errorf("the TLS proxy wrote no port: %v", err)
-		}
-		addresses = append(addresses, "127.0.0.1:"+strings.TrimSpace(port))
+	endpoints := tlsEndpoints{
+		ca: filepath.Join(certs, "ca.pem"), otherCA: filepath.Join(other, "ca.pem"),
+		clientCert: filepath.Join(certs, "client.pem"), clientKey: filepath.Join(certs, "client-key.pem"),
 	}
-	return tlsEndpoints{address: addresses[0], mtlsAddress: addresses[1], certs: certs}, nil
+	serving := []string{"--tls-cert", filepath.Join(certs, "cert.pem"), "--tls-key", filepath.Join(certs, "key.pem")}
+	for i, options := range [][]string{serving, append(serving, "--tls-client-ca", endpoints.ca)} {
+		dir := filepath.Join(tlsDir, fmt.Sprintf("server%d", i))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return endpoints, err
+		}
+		server, err := launchServer(dir, options...)
+		if server.process != nil {
+			tlsServers = append(tlsServers, server)
+		}
+		if err != nil {
+			return endpoints, fmt.Errorf("starting a TLS server: %v\n%s", err, tail(server.logPath))
+		}
+		if i == 0 {
+			endpoints.address, endpoints.credentials = server.address, server.credentials
+		} else {
+			endpoints.mtlsAddress, endpoints.mtlsCredentials = server.address, server.credentials
+		}
+	}
+	// The example, deployed over TLS by the modelgate CLI.
+	env := []string{"MODELGATE_SERVER=" + endpoints.address, "MODELGATE_CREDENTIALS=" + endpoints.credentials,
+		"MODELGATE_TLS_CA=" + endpoints.ca}
+	for _, step := range [][]string{
+		{"workspace", "create", "--name", workspace, "--region", "westeurope"},
+		{"model", "register", "--name", "linreg", "--path", filepath.Join(example, "model")},
+		{"compute", "attach", "aks", "--name", "aks1", "--cores", "4", "--memory-gb", "8"},
+		{"model", "deploy", "-n", keyService, "-m", "linreg:1", "-ic", filepath.Join(example, "inferenceconfig.json"),
+			"-dc", filepath.Join(example, "deploymentconfig.json"), "-ct", "aks1"},
+	} {
+		if _, err := cliWith(env, step...); err != nil {
+			return endpoints, err
+		}
+	}
+	return endpoints, nil
 }
 
 // stopTLS ends what tlsSetup started; TestMain calls it.
 func stopTLS() {
-	for _, proxy := range tlsProxies {
-		proxy.Process.Kill()
-		proxy.Wait()
+	for _, server := range tlsServers {
+		server.stop()
 	}
-	if tlsServer.certs != "" {
-		os.RemoveAll(tlsServer.certs)
+	if tlsDir != "" {
+		os.RemoveAll(tlsDir)
 	}
 }
 
-func dialTLS(t *testing.T, address string, options modelgate.TLSOptions) (*modelgate.Client, error) {
+func dialTLS(t *testing.T, address, credentialsFile string, options modelgate.TLSOptions) (*modelgate.Client, error) {
 	t.Helper()
-	credentials, err := modelgate.LoadCredentials(credentialsPath)
+	credentials, err := modelgate.LoadCredentials(credentialsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +141,7 @@ func expectTLSRefusal(t *testing.T, err error, wants ...string) {
 
 func TestScoresOverTLSVerifyingTheServerAgainstTheCAFile(t *testing.T) {
 	endpoints := tlsSetup(t)
-	client, err := dialTLS(t, endpoints.address, modelgate.TLSOptions{CAFile: filepath.Join(endpoints.certs, "ca.pem")})
+	client, err := dialTLS(t, endpoints.address, endpoints.credentials, modelgate.TLSOptions{CAFile: endpoints.ca})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +177,7 @@ func TestScoresOverTLSVerifyingTheServerAgainstTheCAFile(t *testing.T) {
 func TestTheServerNameMayBeADNSNameInTheCertificate(t *testing.T) {
 	endpoints := tlsSetup(t)
 	_, port, _ := net.SplitHostPort(endpoints.address)
-	client, err := dialTLS(t, "localhost:"+port, modelgate.TLSOptions{CAFile: filepath.Join(endpoints.certs, "ca.pem")})
+	client, err := dialTLS(t, "localhost:"+port, endpoints.credentials, modelgate.TLSOptions{CAFile: endpoints.ca})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,68 +188,73 @@ func TestTheServerNameMayBeADNSNameInTheCertificate(t *testing.T) {
 
 func TestAServerCertificateFromAnotherCAIsRefused(t *testing.T) {
 	endpoints := tlsSetup(t)
-	other := filepath.Join(endpoints.certs, "other-ca.pem")
-	_, err := dialTLS(t, endpoints.address, modelgate.TLSOptions{CAFile: other})
+	other := endpoints.otherCA
+	_, err := dialTLS(t, endpoints.address, endpoints.credentials, modelgate.TLSOptions{CAFile: other})
 	expectTLSRefusal(t, err, "not trusted", other)
-	_, err = dialTLS(t, endpoints.address, modelgate.TLSOptions{})
+	_, err = dialTLS(t, endpoints.address, endpoints.credentials, modelgate.TLSOptions{})
 	expectTLSRefusal(t, err, "not trusted by the system trust store")
 }
 
 func TestAServerNameTheCertificateDoesNotCarryIsRefused(t *testing.T) {
 	endpoints := tlsSetup(t)
-	_, err := dialTLS(t, endpoints.address, modelgate.TLSOptions{CAFile: filepath.Join(endpoints.certs, "ca.pem"),
+	_, err := dialTLS(t, endpoints.address, endpoints.credentials, modelgate.TLSOptions{CAFile: endpoints.ca,
 		ServerName: "wrong.example"})
 	expectTLSRefusal(t, err, `not valid for "wrong.example"`)
 }
 
 func TestAServerRequiringAClientCertificateGetsOne(t *testing.T) {
 	endpoints := tlsSetup(t)
-	client, err := dialTLS(t, endpoints.mtlsAddress, modelgate.TLSOptions{
-		CAFile:   filepath.Join(endpoints.certs, "ca.pem"),
-		CertFile: filepath.Join(endpoints.certs, "client.pem"),
-		KeyFile:  filepath.Join(endpoints.certs, "client-key.pem"),
+	client, err := dialTLS(t, endpoints.mtlsAddress, endpoints.mtlsCredentials, modelgate.TLSOptions{
+		CAFile: endpoints.ca, CertFile: endpoints.clientCert, KeyFile: endpoints.clientKey,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := testContext(t, 30*time.Second)
-	keys, err := client.GetKeys(ctx, workspace, keyService)
-	if err != nil {
+	if _, err := client.SignIn(ctx); err != nil {
 		t.Fatal(err)
 	}
-	response, err := client.Score(ctx, workspace, keyService, keys.SecondaryKey, requestBody([][]float64{{0, 1, 0}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkPredictions(t, loadWeights(t), response.Body, [][]float64{{0, 1, 0}})
+	// Signed in over mutual TLS; the server has no such workspace.
+	_, err = client.GetKeys(ctx, workspace, keyService)
+	expectCode(t, err, v1.StatusCode_STATUS_CODE_NOT_FOUND)
 }
 
 func TestWithoutAClientCertificateAServerRequiringOneRefuses(t *testing.T) {
 	endpoints := tlsSetup(t)
-	_, err := dialTLS(t, endpoints.mtlsAddress, modelgate.TLSOptions{CAFile: filepath.Join(endpoints.certs, "ca.pem")})
+	_, err := dialTLS(t, endpoints.mtlsAddress, endpoints.mtlsCredentials, modelgate.TLSOptions{CAFile: endpoints.ca})
 	expectTLSRefusal(t, err, "client certificate")
 }
 
 func TestATLSClientOnThePlaintextPortFailsCleanly(t *testing.T) {
 	endpoints := tlsSetup(t)
-	_, err := dialTLS(t, serverAddress, modelgate.TLSOptions{CAFile: filepath.Join(endpoints.certs, "ca.pem")})
+	_, err := dialTLS(t, serverAddress, credentialsPath, modelgate.TLSOptions{CAFile: endpoints.ca})
 	expectTLSRefusal(t, err, "TLS")
 }
 
 func TestTheCommandScoresOverTLS(t *testing.T) {
 	endpoints := tlsSetup(t)
 	binary := buildCommand(t)
-	ca := filepath.Join(endpoints.certs, "ca.pem")
-	out, stderr, code := runCommand(t, binary, "score", "--server", endpoints.address, "--tls-ca", ca,
+	ca := endpoints.ca
+	out, stderr, code := runCommandWith(t, binary, endpoints.credentials, "score", "--server", endpoints.address, "--tls-ca", ca,
 		"-w", workspace, "-n", keyService, `{"data": [[1, 1, 1]]}`)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	checkPredictions(t, loadWeights(t), []byte(out), [][]float64{{1, 1, 1}})
 
-	_, stderr, code = runCommand(t, binary, "score", "--server", endpoints.address, "--tls-ca", ca,
+	_, stderr, code = runCommandWith(t, binary, endpoints.credentials, "score", "--server", endpoints.address, "--tls-ca", ca,
 		"--tls-server-name", "wrong.example", "-w", workspace, "-n", keyService, `{"data": [[1, 1, 1]]}`)
 	if code != 1 || !strings.Contains(stderr, "UNAVAILABLE: TLS to "+endpoints.address) {
 		t.Fatalf("a wrong server name: exit %d, %s", code, stderr)
 	}
+}
+
+func TestAPlaintextClientOnATLSPortFailsCleanly(t *testing.T) {
+	endpoints := tlsSetup(t)
+	credentials, err := modelgate.LoadCredentials(endpoints.credentials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = modelgate.Dial(testContext(t, 10*time.Second), endpoints.address, modelgate.Options{Credentials: credentials})
+	expectTLSRefusal(t, err, "if it serves TLS")
 }

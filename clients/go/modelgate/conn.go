@@ -388,6 +388,9 @@ func (c *Conn) readLoop() {
 		// A server refusing a TLS client after a TLS 1.3 handshake may just close.
 		failure.Message += " before its ModelGate/1 handshake; over TLS, the server may require a client " +
 			"certificate it trusts (CertFile, KeyFile)"
+	} else if c.tlsFailure == nil && beforeSettings && strings.HasPrefix(failure.Message, "connection closed by the server") {
+		// A TLS server closes on a plaintext client's preface.
+		failure.Message += " before its ModelGate/1 handshake; if it serves TLS, dial with DialOptions.TLS"
 	}
 	c.tearDown(failure)
 }

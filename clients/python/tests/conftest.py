@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -37,25 +37,28 @@ def _server_binary() -> Path | None:
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-@pytest.fixture(scope="session")
-def server():
-    """A `modelgate serve` on a free port with its data in a temporary directory.
-
-    Yields (address, credentials path). Without the binary the end-to-end tests
-    are skipped, unless MODELGATE_REQUIRE_E2E=1 (scripts/test sets it), which
-    makes that a failure.
-    """
+def _require_binary() -> Path:
+    """The modelgate binary; skips (or, with MODELGATE_REQUIRE_E2E=1, fails) the test without it."""
     binary = _server_binary()
     if binary is None:
         message = "no modelgate binary: run `swift build --product modelgate` (or set MODELGATE_BIN)"
         if os.environ.get("MODELGATE_REQUIRE_E2E") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    return binary
+
+
+@contextlib.contextmanager
+def _serve(binary: Path, *options: str):
+    """Runs `modelgate serve [options]` on a free port with its data in a temporary directory.
+
+    Yields (address, credentials path) once the server wrote its address.
+    """
     data_dir = Path(tempfile.mkdtemp(prefix="modelgate-pyclient-"))
     log_path = data_dir / "server.log"
     log = open(log_path, "wb")
-    process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data")],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data"),
+                                *options], stdout=log, stderr=subprocess.STDOUT)
     credentials = data_dir / "data" / "credentials.json"
     try:
         deadline = time.monotonic() + 60
@@ -83,6 +86,18 @@ def server():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def server():
+    """A `modelgate serve` on a free port with its data in a temporary directory.
+
+    Yields (address, credentials path). Without the binary the end-to-end tests
+    are skipped, unless MODELGATE_REQUIRE_E2E=1 (scripts/test sets it), which
+    makes that a failure.
+    """
+    with _serve(_require_binary()) as served:
+        yield served
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     """The end of the server's log, for a failure message (the log goes with its temporary directory)."""
     try:
@@ -92,32 +107,26 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 @pytest.fixture(scope="session")
-def tls_server(server, tmp_path_factory):
-    """The same server reached over TLS, with test certificates (see tls_fixture.py).
+def tls_server(tmp_path_factory):
+    """Two `modelgate serve --tls-cert/--tls-key` servers with `modelgate tls self-signed` certificates.
 
-    Yields a dict: "address" (127.0.0.1:port, TLS, no client certificate needed),
-    "mtls_address" (TLS requiring a client certificate issued by the test CA),
-    "credentials", and "certs" (the directory with ca.pem, other-ca.pem,
-    client.pem, client-key.pem).
+    Yields a dict: "address" and "credentials" (TLS, no client certificate
+    needed), "mtls_address" and "mtls_credentials" (the same, plus
+    --tls-client-ca: a client certificate from the CA is required), "ca" (the
+    CA that issued the servers' certificates, and the client certificate),
+    "other_ca" (an unrelated CA), "client_cert" and "client_key".
     """
-    import tls_fixture
-
-    address, credentials = server
-    certs = tls_fixture.make_certs(tmp_path_factory.mktemp("tls"))
-    proxies = []
-    try:
-        ports = []
-        for client_ca in (None, certs / "ca.pem"):
-            command = [sys.executable, str(Path(tls_fixture.__file__)), "proxy", "--upstream", address,
-                       "--cert", str(certs / "cert.pem"), "--key", str(certs / "key.pem")]
-            if client_ca:
-                command += ["--client-ca", str(client_ca)]
-            proxy = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-            proxies.append(proxy)
-            ports.append(int(proxy.stdout.readline()))
-        yield {"address": f"127.0.0.1:{ports[0]}", "mtls_address": f"127.0.0.1:{ports[1]}",
-               "credentials": credentials, "certs": certs}
-    finally:
-        for proxy in proxies:
-            proxy.terminate()
-            proxy.wait(timeout=10)
+    binary = _require_binary()
+    root = tmp_path_factory.mktemp("tls")
+    for name in ("certs", "other"):
+        made = subprocess.run([str(binary), "tls", "self-signed", "--out", str(root / name)], capture_output=True)
+        if made.returncode != 0:
+            pytest.fail(f"modelgate tls self-signed failed: {made.stderr.decode(errors='replace')}")
+    certs = root / "certs"
+    tls = ("--tls-cert", str(certs / "cert.pem"), "--tls-key", str(certs / "key.pem"))
+    with _serve(binary, *tls) as (address, credentials), \
+            _serve(binary, *tls, "--tls-client-ca", str(certs / "ca.pem")) as (mtls_address, mtls_credentials):
+        yield {"address": address, "credentials": credentials, "mtls_address": mtls_address,
+               "mtls_credentials": mtls_credentials, "ca": str(certs / "ca.pem"),
+               "other_ca": str(root / "other" / "ca.pem"), "client_cert": str(certs / "client.pem"),
+               "client_key": str(certs / "client-key.pem")}

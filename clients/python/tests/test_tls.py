@@ -1,7 +1,8 @@
 """TLS: the client verifies the server, offers ALPN modelgate/1, and presents a client certificate.
 
-The end-to-end tests go to a real `modelgate serve` over TLS (conftest.tls_server);
-the others check the options and the errors without a server.
+The end-to-end tests go to real `modelgate serve --tls-cert/--tls-key` servers with
+`modelgate tls self-signed` certificates (conftest.tls_server); the others check the
+options and the errors without a server.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def tls_service(tls_server):
     """The example model deployed on ACI with key auth, every control-plane call over TLS."""
     ws = Workspace.create("py-tls", region="westeurope", exist_ok=True, server=tls_server["address"],
                           credentials_path=tls_server["credentials"],
-                          tls=TlsOptions(ca_file=str(tls_server["certs"] / "ca.pem")))
+                          tls=TlsOptions(ca_file=tls_server["ca"]))
     model = Model.register(ws, model_path=str(EXAMPLE / "model"), model_name="linreg")
     service = Model.deploy(ws, "linreg-tls", [model],
                            InferenceConfig(entry_script="score.py", source_directory=str(EXAMPLE)),
@@ -63,13 +64,13 @@ def test_asyncio_scoring_over_tls(tls_service):
 def test_the_server_name_may_be_a_dns_name_in_the_certificate(tls_server):
     port = tls_server["address"].rsplit(":", 1)[1]
     ws = Workspace.get("py-tls", server=f"localhost:{port}", credentials_path=tls_server["credentials"],
-                       tls=TlsOptions(ca_file=str(tls_server["certs"] / "ca.pem")))
+                       tls=TlsOptions(ca_file=tls_server["ca"]))
     assert ws.region == "westeurope"
     ws.close()
 
 
 def test_a_server_certificate_from_another_ca_is_refused(tls_server):
-    other = str(tls_server["certs"] / "other-ca.pem")
+    other = tls_server["other_ca"]
     with pytest.raises(ModelGateError) as raised:
         Workspace.get("py-tls", server=tls_server["address"], credentials_path=tls_server["credentials"],
                       tls=TlsOptions(ca_file=other))
@@ -86,25 +87,24 @@ def test_the_system_trust_store_does_not_trust_a_test_ca(tls_server):
 def test_a_server_name_the_certificate_does_not_carry_is_refused(tls_server):
     with pytest.raises(ModelGateError) as raised:
         Workspace.get("py-tls", server=tls_server["address"], credentials_path=tls_server["credentials"],
-                      tls=TlsOptions(ca_file=str(tls_server["certs"] / "ca.pem"), server_name="wrong.example"))
+                      tls=TlsOptions(ca_file=tls_server["ca"], server_name="wrong.example"))
     assert raised.value.code == "UNAVAILABLE"
     assert "not valid for 'wrong.example'" in raised.value.message, raised.value.message
 
 
 def test_a_server_requiring_a_client_certificate_gets_one(tls_server):
-    certs = tls_server["certs"]
-    ws = Workspace.get("py-tls", server=tls_server["mtls_address"], credentials_path=tls_server["credentials"],
-                       tls=TlsOptions(ca_file=str(certs / "ca.pem"), cert_file=str(certs / "client.pem"),
-                                      key_file=str(certs / "client-key.pem")))
-    service = Webservice(ws, "linreg-tls")
-    assert service.run({"data": [[0, 1, 0]]}) == predictions([[0, 1, 0]])
+    ws = Workspace.create("py-mtls", region="eastus", exist_ok=True, server=tls_server["mtls_address"],
+                          credentials_path=tls_server["mtls_credentials"],
+                          tls=TlsOptions(ca_file=tls_server["ca"], cert_file=tls_server["client_cert"],
+                                         key_file=tls_server["client_key"]))
+    assert ws.region == "eastus" and ws.webservices == {}
     ws.close()
 
 
 def test_without_a_client_certificate_a_server_requiring_one_refuses(tls_server):
     with pytest.raises(ModelGateError) as raised:
-        Workspace.get("py-tls", server=tls_server["mtls_address"], credentials_path=tls_server["credentials"],
-                      tls=TlsOptions(ca_file=str(tls_server["certs"] / "ca.pem")))
+        Workspace.get("py-mtls", server=tls_server["mtls_address"], credentials_path=tls_server["mtls_credentials"],
+                      tls=TlsOptions(ca_file=tls_server["ca"]))
     assert raised.value.code == "UNAVAILABLE"
     assert "client certificate" in raised.value.message, raised.value.message
 
@@ -112,7 +112,7 @@ def test_without_a_client_certificate_a_server_requiring_one_refuses(tls_server)
 def test_a_tls_client_on_a_plaintext_port_fails_cleanly(tls_server, server):
     async def scenario():
         host, port = server[0].rsplit(":", 1)
-        await Connection.open(host, int(port), tls=TlsOptions(ca_file=str(tls_server["certs"] / "ca.pem")),
+        await Connection.open(host, int(port), tls=TlsOptions(ca_file=tls_server["ca"]),
                               connect_timeout=10)
 
     with pytest.raises(ModelGateError) as raised:
@@ -127,7 +127,7 @@ def test_a_plaintext_client_on_the_tls_port_fails_cleanly(tls_server):
 
     with pytest.raises(ModelGateError) as raised:
         asyncio.run(scenario())
-    assert raised.value.code == "UNAVAILABLE"
+    assert raised.value.code == "UNAVAILABLE" and "serves TLS" in raised.value.message, raised.value.message
 
 
 # Options, without a server.

@@ -386,6 +386,11 @@ class Connection:
             error = ModelGateError("UNAVAILABLE", f"{error.message} before its ModelGate/1 handshake; over TLS, "
                                                   f"the server may require a client certificate it trusts "
                                                   f"(cert_file, key_file)")
+        elif self._tls_failure is None and not self._settings_received and \
+                error.message.startswith("connection closed by the server"):
+            # A TLS server closes on a plaintext client's preface.
+            error = ModelGateError("UNAVAILABLE", f"{error.message} before its ModelGate/1 handshake; "
+                                                  f"if it serves TLS, connect with tls=TlsOptions(...)")
         self._tear_down(error)
         try:
             self._writer.close()
