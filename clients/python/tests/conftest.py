@@ -19,7 +19,13 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "modelgate"
 
 
 def pytest_configure(config):
-    """Refuses to test an installed modelgate that differs from the sources next to these tests."""
+    """Refuses to test an installed modelgate that differs from the sources next to these tests.
+
+    Also drops MODELGATE_TLS* from the environment: the client reads them when
+    no tls= is given, and the tests say for themselves whether they use TLS.
+    """
+    for name in [name for name in os.environ if name.startswith("MODELGATE_TLS")]:
+        del os.environ[name]
     import modelgate
 
     installed = Path(modelgate.__file__).resolve().parent
