@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -144,6 +145,10 @@ func TestScoresOverTLSVerifyingTheServerAgainstTheCAFile(t *testing.T) {
 	client, err := dialTLS(t, endpoints.address, endpoints.credentials, modelgate.TLSOptions{CAFile: endpoints.ca})
 	if err != nil {
 		t.Fatal(err)
+	}
+	state, ok := client.Conn().TLSConnectionState()
+	if !ok || state.NegotiatedProtocol != modelgate.ALPNProtocol || state.Version < tls.VersionTLS12 {
+		t.Fatalf("TLS %v: version %x, ALPN %q", ok, state.Version, state.NegotiatedProtocol)
 	}
 	ctx := testContext(t, 60*time.Second)
 	w := loadWeights(t)

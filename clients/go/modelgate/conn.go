@@ -140,6 +140,15 @@ func DialConn(ctx context.Context, address string, options DialOptions) (*Conn, 
 	return c, nil
 }
 
+// TLSConnectionState is the TLS session's state (version, the ALPN protocol the
+// server chose, its certificates); false for a plaintext connection.
+func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tlsConn, ok := c.nc.(*tls.Conn); ok {
+		return tlsConn.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // newConn starts the protocol on an open byte stream: sends the preface and
 // SETTINGS and starts the reader and writer.
 func newConn(nc net.Conn, limits Limits, tlsFailure func(error) *Error) *Conn {

@@ -61,6 +61,18 @@ def test_asyncio_scoring_over_tls(tls_service):
     assert asyncio.run(scenario()) == predictions([[2, 2, 2]])
 
 
+def test_the_connection_is_tls_with_alpn_modelgate_1(tls_server):
+    async def scenario():
+        client = AsyncClient(tls_server["address"], credentials_path=tls_server["credentials"],
+                             tls=TlsOptions(ca_file=tls_server["ca"]))
+        async with client:
+            connection = await client.connection()
+            return connection.tls_version, connection.alpn_protocol
+
+    version, alpn = asyncio.run(scenario())
+    assert version in ("TLSv1.2", "TLSv1.3") and alpn == "modelgate/1"
+
+
 def test_the_server_name_may_be_a_dns_name_in_the_certificate(tls_server):
     port = tls_server["address"].rsplit(":", 1)[1]
     ws = Workspace.get("py-tls", server=f"localhost:{port}", credentials_path=tls_server["credentials"],

@@ -203,6 +203,18 @@ class Connection:
         return connection
 
     @property
+    def tls_version(self) -> Optional[str]:
+        """The TLS version in use ("TLSv1.3"), None for plaintext."""
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        return ssl_object.version() if ssl_object is not None else None
+
+    @property
+    def alpn_protocol(self) -> Optional[str]:
+        """The ALPN protocol the server chose ("modelgate/1"), None for plaintext or a server that chose none."""
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        return ssl_object.selected_alpn_protocol() if ssl_object is not None else None
+
+    @property
     def is_usable(self) -> bool:
         """Whether new calls can start here (not closed, no GO_AWAY received)."""
         return self._closed_error is None and self._going_away is None
