@@ -84,6 +84,11 @@ typedef struct {
 int mg_connect(const char *host, int port, const mg_options *options, mg_conn **connection, mg_status *status);
 /* Parses "host:port", "[v6]:port" or "host" (port 7070) and connects. */
 int mg_connect_address(const char *address, const mg_options *options, mg_conn **connection, mg_status *status);
+/* Over TLS, the protocol version ("TLSv1.3") and the ALPN protocol the server chose
+ * ("modelgate/1"; "" when it chose none); NULL for a plaintext (or NULL) connection.
+ * The strings live as long as the connection. */
+const char *mg_tls_version(const mg_conn *connection);
+const char *mg_tls_alpn(const mg_conn *connection);
 /* Closes the connection and frees everything it holds. NULL is allowed. */
 void mg_close(mg_conn *connection);
 

@@ -7,6 +7,7 @@
  *                                   flight on one ScoreStream call; prints one result
  *                                   per line in request order
  *   modelgate-c ... keys | token    prints the service's keys, or a scoring token
+ *   modelgate-c ... connect         connects (and signs in); prints TLS version and ALPN
  *
  * Without --key or --token-from-server it signs in and uses the service's primary key.
  * Over TLS: --tls (the system trust store), --tls-ca FILE, --tls-server-name NAME,
@@ -21,7 +22,7 @@
 #include "modelgate.h"
 
 static const char usage[] =
-    "usage: modelgate-c [--server HOST:PORT] [--credentials FILE] --workspace W --service S\n"
+    "usage: modelgate-c [--server HOST:PORT] [--credentials FILE] [--workspace W --service S]\n"
     "                   [--key KEY | --token-from-server] [--timeout SECONDS] [--max-in-flight N]\n"
     "                   [--window BYTES] [--tls] [--tls-ca FILE] [--tls-server-name NAME]\n"
     "                   [--tls-cert FILE --tls-key FILE] COMMAND\n"
@@ -31,6 +32,8 @@ static const char usage[] =
     "                 prints one line per request, in request order\n"
     "  keys           print the service's primary and secondary keys\n"
     "  token          print a scoring token for a token-auth service\n"
+    "  connect        connect (and sign in, with --credentials); print the connection's\n"
+    "                 TLS version and ALPN protocol (no --workspace or --service needed)\n"
     "exit status: 0 success, 1 the call failed, 2 some streamed requests failed, 64 usage\n";
 
 static int fail(const mg_status *status) {
@@ -306,22 +309,24 @@ int main(int argc, char **argv) {
             return 64;
         }
     }
-    if (i >= argc || workspace == NULL || service == NULL || (key != NULL && token_from_server) || max_in_flight < 0 ||
-        window < 0 || window > 0x7FFFFFFF || timeout < 0) {
+    if (i >= argc || (key != NULL && token_from_server) || max_in_flight < 0 || window < 0 || window > 0x7FFFFFFF ||
+        timeout < 0) {
         fputs(usage, stderr);
         return 64;
     }
     const char *command = argv[i++];
     const char *argument = i < argc ? argv[i++] : NULL;
+    int connect_only = strcmp(command, "connect") == 0;
     int needs_argument = strcmp(command, "score") == 0 || strcmp(command, "stream") == 0;
-    int known = needs_argument || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
-    if (!known || (needs_argument && argument == NULL) || (!needs_argument && argument != NULL) || i != argc) {
+    int known = needs_argument || connect_only || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
+    if (!known || (needs_argument && argument == NULL) || (!needs_argument && argument != NULL) || i != argc ||
+        (!connect_only && (workspace == NULL || service == NULL))) {
         fputs(usage, stderr);
         return 64;
     }
 
     /* Credentials: needed to sign in, and they may name the server. */
-    int needs_sign_in = key == NULL || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
+    int needs_sign_in = !connect_only && (key == NULL || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0);
     char *credentials = NULL, *client_id = NULL, *client_secret = NULL, *recorded_server = NULL;
     int exit_code = 1;
     mg_conn *conn = NULL;
@@ -354,6 +359,21 @@ int main(int argc, char **argv) {
     if (timeout > 0) mg_set_timeout(conn, (int)(timeout * 1000));
     if (needs_sign_in && mg_sign_in(conn, client_id, client_secret, &status) != MG_OK) {
         exit_code = fail(&status);
+        goto out;
+    }
+    if (connect_only) {
+        /* Signs in when there are credentials; says how the connection went. */
+        if (client_id != NULL && client_secret != NULL && mg_sign_in(conn, client_id, client_secret, &status) != MG_OK) {
+            exit_code = fail(&status);
+            goto out;
+        }
+        if (mg_tls_version(conn) != NULL)
+            printf("connected to %s over %s, ALPN %s\n", server, mg_tls_version(conn),
+                   mg_tls_alpn(conn)[0] ? mg_tls_alpn(conn) : "(none)");
+        else
+            printf("connected to %s (plaintext)\n", server);
+        if (client_id != NULL && client_secret != NULL) printf("signed in as %s\n", client_id);
+        exit_code = 0;
         goto out;
     }
     if (strcmp(command, "keys") == 0) {

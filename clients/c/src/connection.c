@@ -820,6 +820,14 @@ void mg_set_timeout(mg_conn *conn, int timeout_ms) {
     conn->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
 }
 
+const char *mg_tls_version(const mg_conn *conn) {
+    return conn != NULL && conn->tls != NULL ? mg_tls_session_version(conn->tls) : NULL;
+}
+
+const char *mg_tls_alpn(const mg_conn *conn) {
+    return conn != NULL && conn->tls != NULL ? mg_tls_session_alpn(conn->tls) : NULL;
+}
+
 void mg_close(mg_conn *conn) {
     if (conn == NULL) return;
     mg_conn_flush(conn);

@@ -27,6 +27,7 @@ struct mg_tls {
     int failed;           /* a fatal error: no close_notify then */
     char ca_file[256];    /* for messages */
     char where[300];      /* "host:port", for messages */
+    char alpn[256];       /* what the server chose; "" for none */
 };
 
 /*
@@ -232,6 +233,7 @@ int mg_tls_connect(int fd, const char *host, int port, const mg_tls_options *opt
                       tls->where, (int)selected_len, (const char *)selected);
         goto fail;
     }
+    snprintf(tls->alpn, sizeof tls->alpn, "%.*s", (int)selected_len, (const char *)selected);
     *out = tls;
     return MG_OK;
 
@@ -296,6 +298,14 @@ int mg_tls_has_pending(const mg_tls *tls) {
      * socket than the record it is reading, so anything else is a partial record
      * for which poll rightly waits. */
     return SSL_pending(tls->ssl) > 0;
+}
+
+const char *mg_tls_session_version(const mg_tls *tls) {
+    return SSL_get_version(tls->ssl);
+}
+
+const char *mg_tls_session_alpn(const mg_tls *tls) {
+    return tls->alpn;
 }
 
 void mg_tls_free(mg_tls *tls) {

@@ -44,6 +44,9 @@ ssize_t mg_tls_write(mg_tls *tls, const void *buffer, size_t len, mg_status *sta
 int mg_tls_wants_write(const mg_tls *tls);
 /* Decrypted bytes already held in the session, which poll cannot see. */
 int mg_tls_has_pending(const mg_tls *tls);
+/* The negotiated protocol version and ALPN protocol ("" for none). */
+const char *mg_tls_session_version(const mg_tls *tls);
+const char *mg_tls_session_alpn(const mg_tls *tls);
 /* Sends close_notify if the socket takes it now, and frees the session (not the fd). */
 void mg_tls_free(mg_tls *tls);
 

@@ -232,12 +232,16 @@ mgtls compute attach aks --name aks1 --cores 4 --memory-gb 8
 mgtls model deploy -n linreg-keys -m linreg:1 -ic "$EXAMPLE/inferenceconfig.json" -dc "$EXAMPLE/deploymentconfig.json" -ct aks1
 tc() { $VALGRIND "$CLIENT" --credentials "$TLS_CREDENTIALS" --workspace c-e2e --service linreg-keys "$@"; }
 
+$VALGRIND "$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" connect \
+    >"$WORK/out" || die "connect over TLS"
+grep -Eq "^connected to $TLS_ADDRESS over TLSv1\.[23], ALPN modelgate/1\$" "$WORK/out" && grep -q "^signed in as " "$WORK/out" \
+    || die "connect over TLS: $(cat "$WORK/out")"
 tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" score "$SAMPLE" >"$WORK/out" || die "score over TLS"
 check "$WORK/out" "$WORK/sample.jsonl" >/dev/null || die "score over TLS: $(cat "$WORK/out")"
 tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --timeout 120 --window 4096 stream "$WORK/stream1k.jsonl" \
     >"$WORK/out" || die "stream 1,000 over TLS"
 check "$WORK/out" "$WORK/stream1k.jsonl" >/dev/null || die "stream 1,000 over TLS: answers"
-pass "over TLS, verifying the server against the CA file: one request, and 1,000 streamed with a 4 KiB window (valgrind)"
+pass "over TLS (ALPN modelgate/1), verifying the server against the CA file: one request, and 1,000 streamed with a 4 KiB window (valgrind)"
 
 start=$(date +%s.%N)
 "$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" --workspace c-e2e \
