@@ -277,7 +277,10 @@ ssize_t mg_tls_read(mg_tls *tls, void *buffer, size_t len, mg_status *status) {
     ERR_clear_error();
     errno = 0;
     int rc = SSL_read(tls->ssl, buffer, len > INT32_MAX ? INT32_MAX : (int)len);
-    if (rc > 0) return rc;
+    if (rc > 0) {
+        tls->wants_write = 0;
+        return rc;
+    }
     return session_error(tls, rc, status);
 }
 
