@@ -153,7 +153,8 @@ check "$WORK/out" "$WORK/stream1k.jsonl" || die "stream 1,000 answers"
 pass "streams 1,000 requests on one call with a 4 KiB window: 1,000 correct answers in order (valgrind)"
 
 start=$(date +%s.%N)
-c --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" || die "stream 10,000"
+c --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" \
+    || die "stream 10,000: $(grep -m 3 '"error"' "$WORK/out")"
 seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
 check "$WORK/out" "$WORK/stream10k.jsonl" || die "stream 10,000 answers"
 pass "streams 10,000 requests on one call: 10,000 correct answers in order (${seconds} s)"
@@ -245,7 +246,8 @@ pass "over TLS (ALPN modelgate/1), verifying the server against the CA file: one
 
 start=$(date +%s.%N)
 "$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" --workspace c-e2e \
-    --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" || die "stream 10,000 over TLS"
+    --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" \
+    || die "stream 10,000 over TLS: $(grep -m 3 '"error"' "$WORK/out")"
 seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
 check "$WORK/out" "$WORK/stream10k.jsonl" || die "stream 10,000 over TLS: answers"
 PORT="${TLS_ADDRESS##*:}"
