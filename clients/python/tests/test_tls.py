@@ -14,7 +14,7 @@ import ssl
 import pytest
 
 from conftest import EXAMPLE
-from modelgate import (AciWebservice, InferenceConfig, Model, ModelGateError, TlsOptions, Webservice, Workspace)
+from modelgate import AciWebservice, InferenceConfig, Model, ModelGateError, TlsOptions, Workspace
 from modelgate.aio import AsyncClient
 from modelgate.connection import Connection
 
@@ -167,6 +167,9 @@ def test_a_bad_client_certificate_is_an_invalid_argument(tmp_path):
         TlsOptions(key_file=str(bad))
     with pytest.raises(ModelGateError):
         TlsOptions(server_name=" ")
+    with pytest.raises(ModelGateError) as raised:
+        AsyncClient("127.0.0.1:1", tls="yes")
+    assert raised.value.code == "INVALID_ARGUMENT"
 
 
 def test_tls_options_come_from_the_environment(monkeypatch, tmp_path):

@@ -16,7 +16,6 @@ gets a CA from ``modelgate tls self-signed --out DIR`` to verify against.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import ssl
 from dataclasses import dataclass
@@ -26,6 +25,10 @@ from .errors import ModelGateError
 
 #: The ALPN protocol id the client offers; the server refuses a TLS client offering anything else.
 ALPN_PROTOCOL = "modelgate/1"
+
+# OpenSSL's verify codes (x509_vfy.h) for a certificate issued to another name or address.
+_X509_V_ERR_HOSTNAME_MISMATCH = 62
+_X509_V_ERR_IP_ADDRESS_MISMATCH = 64
 
 
 @dataclass(frozen=True)
@@ -129,21 +132,13 @@ def server_hostname(host: str, options: Optional[TlsOptions]) -> str:
     return name.strip("[]")
 
 
-def is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        return False
-
-
 def handshake_error(host: str, port: int, error: BaseException, options: Optional[TlsOptions],
                     name: str) -> ModelGateError:
     """A ModelGateError UNAVAILABLE that says why a TLS connection failed and what to change."""
     where = f"{host}:{port}"
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or _reason(error)
-        if error.verify_code == 62 or "Hostname mismatch" in reason or "IP address mismatch" in reason:
+        if error.verify_code in (_X509_V_ERR_HOSTNAME_MISMATCH, _X509_V_ERR_IP_ADDRESS_MISMATCH):
             return ModelGateError("UNAVAILABLE", f"TLS to {where}: the server's certificate is not valid for "
                                                  f"'{name}' ({reason}); connect by a name the certificate "
                                                  f"carries or set server_name")
