@@ -69,7 +69,7 @@ def _serve(binary: Path, *options: str):
     try:
         deadline = time.monotonic() + 60
         address = None
-        while address is None:
+        while not address:  # the server may write the file before it knows its address
             if process.poll() is not None:
                 pytest.fail(f"modelgate serve exited with {process.returncode}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
@@ -78,7 +78,7 @@ def _serve(binary: Path, *options: str):
                 address = json.loads(credentials.read_text()).get("server")
             except (OSError, ValueError):
                 pass
-            if address is None:
+            if not address:
                 time.sleep(0.05)
         yield address, str(credentials)
     finally:
