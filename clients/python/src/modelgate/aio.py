@@ -24,8 +24,10 @@ import ssl as _ssl
 from typing import Any, AsyncIterable, AsyncIterator, Iterable, Optional, Union
 
 from . import credentials as _credentials
+from . import tls as _tls
 from .connection import Connection, Limits, Stream
 from .errors import ModelGateError
+from .tls import TlsArgument
 from .v1 import (auth_pb2, deployment_pb2, identity_pb2, model_pb2, scoring_pb2, workspace_pb2)
 
 CHUNK_SIZE = 1 << 20  # model files go in 1 MiB chunks, well under the 4 MiB message limit
@@ -46,17 +48,22 @@ class AsyncClient:
         client_id, client_secret: the principal to sign in as.
         credentials_path: a credentials.json instead (default: MODELGATE_CREDENTIALS,
             else <MODELGATE_DATA_DIR or ~/.modelgate>/credentials.json if it exists).
-        ssl: an ``ssl.SSLContext`` for TLS. The server does not serve TLS yet; the
-            parameter is there so code written now keeps working when it does.
+        tls: True to connect over TLS verifying against the system trust store, a
+            modelgate.TlsOptions (CA file, server name, client certificate), False for
+            plaintext; None (the default) reads MODELGATE_TLS, MODELGATE_TLS_CA, ...
+            (see TlsOptions.from_environment), plaintext when none is set.
+        ssl: an ``ssl.SSLContext`` to use instead of the one ``tls`` would build
+            (it must offer ALPN ``modelgate/1``).
         timeout: default seconds allowed per unary call (None: no deadline).
     """
 
     def __init__(self, server: Optional[str] = None, *, client_id: Optional[str] = None,
                  client_secret: Optional[str] = None, credentials_path: Optional[str] = None,
-                 ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None,
-                 limits: Optional[Limits] = None) -> None:
+                 tls: TlsArgument = None, ssl: Optional[_ssl.SSLContext] = None,
+                 timeout: Optional[float] = None, limits: Optional[Limits] = None) -> None:
         (self.host, self.port), self.credentials = _credentials.resolve(server, client_id, client_secret, credentials_path)
-        self.ssl = ssl
+        # Built once, here, so a missing CA or key file fails at construction, not at the first call.
+        self.ssl, self.tls = _tls.resolve(tls, ssl)
         self.timeout = timeout
         self.limits = limits or Limits()
         self._connection: Optional[Connection] = None
@@ -80,7 +87,7 @@ class AsyncClient:
             return self._connection
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(
-                Connection.open(self.host, self.port, ssl=self.ssl, limits=self.limits))
+                Connection.open(self.host, self.port, tls=self.tls or False, ssl=self.ssl, limits=self.limits))
         try:
             connection = await asyncio.shield(self._connecting)
         finally:
