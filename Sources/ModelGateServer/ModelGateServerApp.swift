@@ -33,7 +33,7 @@ public final class ModelGateServerApp: Service, Sendable {
     public var credentialsPath: String { self.dataDirectory.credentialsPath }
 
     private let dataDirectory: DataDirectory
-    /// Held until the app is released; see ``DataDirectoryLock``.
+    /// Held until the app has stopped; see ``DataDirectoryLock``.
     private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
@@ -330,6 +330,7 @@ public final class ModelGateServerApp: Service, Sendable {
         await self.deployments.shutdown()
         await self.replicaBackend.shutdown()
         await self.database.close()
+        self.dataDirectoryLock.release()
         self.state.withLock { $0 = .finished }
         self.logger.info("ModelGate server stopped")
     }
