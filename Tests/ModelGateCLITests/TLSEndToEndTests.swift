@@ -49,7 +49,9 @@ struct TLSEndToEndTests {
         }
     }
 
-    @Test("openssl s_client: TLS 1.3 and 1.2 with ALPN modelgate/1 and an ECDHE AEAD suite; the server's preface follows")
+    // Whether the server's preface arrives before s_client (its stdin closed)
+    // hangs up is a race; the Python `ssl` test reads the preface instead.
+    @Test("openssl s_client: TLS 1.3 and 1.2 with ALPN modelgate/1 and an ECDHE AEAD suite")
     func sClientHandshakes() throws {
         let tls = try TLSServer()
         let thirteen = try tls.sClient(["-tls1_3", "-alpn", "modelgate/1"])
@@ -57,7 +59,6 @@ struct TLSEndToEndTests {
         #expect(thirteen.output.contains("New, TLSv1.3"), "\(thirteen.output)")
         #expect(thirteen.output.contains("ALPN protocol: modelgate/1"))
         #expect(thirteen.output.contains("Verify return code: 0 (ok)"))
-        #expect(thirteen.output.contains("MODELGATE/1"))
         let twelve = try tls.sClient(["-tls1_2", "-alpn", "modelgate/1"])
         #expect(twelve.status == 0, "\(twelve.output)")
         #expect(twelve.output.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"), "\(twelve.output)")
