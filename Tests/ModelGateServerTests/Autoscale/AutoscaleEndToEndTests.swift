@@ -137,6 +137,48 @@ struct AutoscaleEndToEndTests {
         }
     }
 
+    @Test("An endpoint's autoscaler grows its one shared pool under load and divides it among the versions by traffic")
+    func endpointPoolScales() async throws {
+        let directory = try TemporaryDirectory()
+        try await RunningServer.with(dataDirectory: directory.path, configure: { Self.fastAutoscaling(&$0) }) { server in
+            // Given an endpoint of two versions taking half the traffic each, autoscaled 2...6
+            let deployments = try await Deployments.prepare(server)
+            try await deployments.attachCompute("aks1", cores: 4, memoryGB: 16)
+            let calls = EndpointEndToEndTests.Calls(deployments: deployments, archive: try Deployments.archive(script: "sleepy.py"))
+            var config = Self.autoscaled(min: 2, max: 6)
+            config.maxRequestWaitTimeMs = 30_000
+            try await calls.create("shared", first: calls.version("va", percentile: 50), config: config)
+            try await calls.createVersion("shared", calls.version("vb", percentile: 50))
+            _ = try await calls.waitHealthy("shared")
+            let key = try await deployments.keys("shared").primaryKey
+            let endpoint = try #require(server.app.servingRegistry.entry(workspace: "prod", service: "shared")?.endpoint)
+            try await Self.waitUntil("both versions serve") { endpoint.table.routes.count == 2 }
+            #expect(endpoint.load.desiredReplicas == 2)
+
+            // When 8 callers keep it busy
+            let stop = StopFlag()
+            let until = ContinuousClock.now + .seconds(30)
+            async let loading: Void = withTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        while ContinuousClock.now < until, !stop.isSet {
+                            _ = try? await calls.score("shared", key: key, body: "0.2")
+                        }
+                    }
+                }
+            }
+
+            // Then the endpoint as a whole grows, and each version gets a share of the new replicas
+            try await Self.waitUntil("the endpoint's pool grows to 4 or more") { endpoint.load.desiredReplicas >= 4 }
+            stop.set()
+            await loading
+            let perVersion = endpoint.table.routes.map { $0.pool.load.desiredReplicas }
+            #expect(perVersion.count == 2 && perVersion.allSatisfy { $0 >= 2 }, "replicas per version: \(perVersion)")
+            let log = try await Self.logText(server, "shared")
+            #expect(log.contains("autoscaler: scaling up from 2 to"), "\(log)")
+        }
+    }
+
     @Test("An idle service scales to zero, reads Healthy, and the next request starts a replica and waits for it")
     func scalesToZeroAndColdStarts() async throws {
         let directory = try TemporaryDirectory()
