@@ -218,8 +218,11 @@ async def leak(binary: Path, root: Path, scripts: fixtures.Scripts, profile) -> 
     row.check(len(failures) <= max(1, restarts), f"{len(failures)} requests failed for {restarts} kills: "
                                                  f"{failures[:3]}")
     for failure in failures:
-        row.check(failure.startswith("UNAVAILABLE") and "memory" in failure,
-                  f"a leak kill failed a request without saying why: {failure}")
+        row.check(failure.startswith("UNAVAILABLE") and "replica" in failure,
+                  f"a leak kill failed a request without a clear status: {failure}")
+    logs = [line.text async for line in client.get_logs(WS, "leaky", tail=200)]
+    row.check(restarts == 0 or any("memory limit" in line for line in logs),
+              "the service's log does not say the replica was killed for its memory")
     row.figures = f"replica peak {peak} MiB vs limit {limit_mib} MiB, {restarts} kills"
     await client.close()
     server.stop()

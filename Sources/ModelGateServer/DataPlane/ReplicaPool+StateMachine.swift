@@ -312,6 +312,12 @@ extension ReplicaPool {
             return self.dispatchQueued(to: id)
         }
 
+        /// Where the supervisor of a lease's replica listens, if that process still runs.
+        func signals(of lease: Lease) -> AsyncStream<Signal>.Continuation? {
+            guard let replica = self.replicas[lease.replicaID], replica.generation == lease.generation else { return nil }
+            return replica.signals
+        }
+
         /// The connection closed or the probes failed: no new requests go to it.
         mutating func replicaUnavailable(_ id: String, reason: String, livenessFailed: Bool = false) {
             guard var replica = self.replicas[id] else { return }

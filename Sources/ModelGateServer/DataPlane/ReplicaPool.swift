@@ -230,16 +230,30 @@ final class ReplicaPool: Sendable {
             response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
         } catch {
             self.release(lease, failed: !(error is CancellationError), latency: nil)
+            if case ReplicaConnectionError.timedOut = error { self.recycle(lease, timeout: timeout) }
             throw await self.rpcError(for: error, lease: lease, timeout: timeout)
         }
         response.queueWait = dispatched - received
         let failed = response.failure(serviceName: self.configuration.serviceName) != nil
         self.release(lease, failed: failed, latency: ContinuousClock.now - received)
         if response.timedOut {
+            self.recycle(lease, timeout: timeout)
             // The replica's own timeout answer: the same error as when the server gives up first.
             throw Self.scoringTimeoutError(timeout, replicaID: lease.replicaID)
         }
         return response
+    }
+
+    /// Restarts the replica of a request whose `run()` outlived the scoring timeout.
+    ///
+    /// The harness cannot stop a running `run()` (a Python thread cannot be
+    /// killed): the call keeps its worker thread, so the slot the pool now counts
+    /// as free is not, and every request sent there would wait behind the hung
+    /// call until it timed out too. Killing the process (as gunicorn kills a
+    /// worker past its timeout) frees the slot for real; its supervisor starts it again.
+    private func recycle(_ lease: Lease, timeout: Duration) {
+        let signals = self.state.withLock { $0.signals(of: lease) }
+        signals?.yield(.recycle("ran run() past the scoring timeout of \(timeout.milliseconds) ms"))
     }
 
     /// Takes a free slot, waiting in the queue if there is none.
