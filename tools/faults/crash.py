@@ -281,6 +281,7 @@ class Roles(Kind):
     """Service principals created and given a role on the workspace."""
 
     name = "roles"
+    max_delay = 2.0  # each principal's secret is hashed on purpose slowly: give the loop time to write some
 
     def __init__(self, *args) -> None:
         super().__init__(*args)

@@ -198,6 +198,53 @@ struct ReplicaPoolTests {
         }
     }
 
+    @Test("A run() still busy past scoring_timeout_ms gets its replica restarted, so later requests are not stuck behind it")
+    func hungRunRestartsItsReplica() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.scoringTimeout = .milliseconds(300) }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let firstPID = try #require(await pool.processID(of: "r-1"))
+
+            // When: run() outlives the timeout (a Python thread cannot be stopped, so it keeps its slot).
+            let hung = await rpcError { _ = try await pool.score("30") }
+            #expect(hung?.code == .deadlineExceeded)
+
+            // Then: the replica is killed and started again, and the next request is served.
+            await Self.waitForRestart(of: pool)
+            #expect(try await pool.score("0").status == 200)
+            #expect(pool.snapshot.replicas.first?.restarts == 1)
+            #expect(kill(firstPID, 0) != 0, "the hung process is gone")
+        }
+    }
+
+    @Test("A replica past its memory limit is killed and restarted, failing only the request it was running")
+    func replicaOverItsMemoryLimitIsRestarted() async throws {
+        try await ServedScript.with("leaky.py", configure: { $0.memoryLimitBytes = 160 << 20 }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            // When: each request keeps 32 MiB more, until the replica is restarted.
+            var failures: [RPCError] = []
+            var kept: [Int] = []
+            for _ in 0..<12 where (pool.snapshot.replicas.first?.restarts ?? 0) == 0 {
+                switch await Self.outcome({ try await pool.score("{}") }) {
+                case .success(let response):
+                    let answer = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Int]
+                    kept.append(answer?["kept_mib"] ?? 0)
+                case .failure(let error):
+                    failures.append(error)
+                }
+                try await Task.sleep(for: .milliseconds(250))  // at least one check per request
+            }
+
+            // Then: it was killed at its limit (never far past it), only the request it ran failed, and it serves again.
+            #expect((pool.snapshot.replicas.first?.restarts ?? 0) >= 1)
+            #expect(kept.allSatisfy { $0 <= 160 + 32 }, "kept \(kept)")
+            #expect(failures.count <= 1 && failures.allSatisfy { $0.code == .unavailable }, "\(failures)")
+            #expect(pool.snapshot.replicas.first?.lastExitCode == -SIGKILL)
+            await Self.waitForRestart(of: pool)
+            #expect(try await pool.score("{}").status == 200)
+        }
+    }
+
     @Test("A caller's shorter timeout wins over scoring_timeout_ms")
     func requestTimeoutShortensTheScoringTimeout() async throws {
         try await ServedScript.with("sleepy.py") { pool in
@@ -358,6 +405,15 @@ struct ReplicaPoolTests {
             return .failure(error)
         } catch {
             return .failure(RPCError(code: .unknown, message: "\(error)"))
+        }
+    }
+
+    /// Returns once a replica was killed and the pool is Healthy again.
+    static func waitForRestart(of pool: ReplicaPool) async {
+        var killed = false
+        for await event in pool.events() {
+            if event.kind == .replicaExited(.signaled(SIGKILL)) { killed = true }
+            if killed, event.state == .healthy { return }
         }
     }
 
