@@ -112,6 +112,17 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def unmount_below(root: Path) -> None:
+    """Unmounts whatever the suite mounted under its temporary directory (the disk scenario's tmpfs)."""
+    try:
+        mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return
+    for point in mounts:
+        if point.startswith(str(root) + "/"):
+            subprocess.run(["umount", "-l", point], capture_output=True)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
