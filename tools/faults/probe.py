@@ -27,7 +27,7 @@ async def main(address, credentials, workspace, service, key, seconds):
                 latencies.append(time.perf_counter() - started)
             except ModelGateError as error:
                 failures.append(f"{error.code}: {error.message}")
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.002)
     print(json.dumps({"latencies": latencies, "failures": failures}))
 
 

@@ -318,6 +318,15 @@ extension ReplicaPool {
             return replica.signals
         }
 
+        /// A request found its replica's connection closed, which its supervisor
+        /// hears a moment later: no new requests go there meanwhile.
+        mutating func connectionLost(_ lease: Lease, reason: String) {
+            guard let replica = self.replicas[lease.replicaID], replica.generation == lease.generation,
+                replica.connection != nil
+            else { return }
+            self.replicaUnavailable(lease.replicaID, reason: reason)
+        }
+
         /// The connection closed or the probes failed: no new requests go to it.
         mutating func replicaUnavailable(_ id: String, reason: String, livenessFailed: Bool = false) {
             guard var replica = self.replicas[id] else { return }

@@ -229,6 +229,10 @@ final class ReplicaPool: Sendable {
         do {
             response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
         } catch {
+            if case ReplicaConnectionError.closed(let reason) = error {
+                // Before the slot is freed: else a queued request is handed the same dead replica.
+                self.state.withLock { $0.connectionLost(lease, reason: reason) }
+            }
             self.release(lease, failed: !(error is CancellationError), latency: nil)
             if case ReplicaConnectionError.timedOut = error { self.recycle(lease, timeout: timeout) }
             throw await self.rpcError(for: error, lease: lease, timeout: timeout)

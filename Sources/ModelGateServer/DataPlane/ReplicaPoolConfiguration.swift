@@ -44,7 +44,7 @@ struct ReplicaPoolConfiguration: Sendable {
     /// limit would have it killed; nil for no limit.
     var memoryLimitBytes: UInt64?
     /// How often a ready replica's resident memory is compared with ``memoryLimitBytes``.
-    var memoryCheckInterval: Duration = .milliseconds(200)
+    var memoryCheckInterval: Duration = .milliseconds(50)
     /// Largest frame payload on the replica connection (request or response).
     var maxFrameBytes: Int = 64 << 20
     /// Prefix of replica ids: `r-1`, `r-2`, ...

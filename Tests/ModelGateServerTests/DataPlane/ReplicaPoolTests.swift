@@ -245,6 +245,34 @@ struct ReplicaPoolTests {
         }
     }
 
+    @Test("A replica killed while requests queue for it fails only the request it was running")
+    func queuedRequestsAreNotHandedADeadReplica() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.maxRequestWait = .seconds(20) }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let pid = try #require(await pool.processID(of: "r-1"))
+
+            let outcomes = await withTaskGroup(of: Result<ReplicaResponse, RPCError>.self) { group in
+                // Given: one request running and three queued behind it.
+                group.addTask { await Self.outcome { try await pool.score("2") } }
+                try? await Self.waitUntil { pool.snapshot.inFlight == 1 }
+                for _ in 0..<3 { group.addTask { await Self.outcome { try await pool.score("0") } } }
+                try? await Self.waitUntil { pool.snapshot.queueDepth == 3 }
+
+                // When: the replica dies (its queued requests must wait for its restart, not be sent to the corpse).
+                kill(pid, SIGKILL)
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+
+            // Then
+            let failures = outcomes.compactMap { outcome -> RPCError? in
+                if case .failure(let error) = outcome { return error }
+                return nil
+            }
+            #expect(failures.count == 1, "\(failures)")
+            #expect(failures.allSatisfy { $0.code == .unavailable })
+        }
+    }
+
     @Test("A caller's shorter timeout wins over scoring_timeout_ms")
     func requestTimeoutShortensTheScoringTimeout() async throws {
         try await ServedScript.with("sleepy.py") { pool in
