@@ -9,7 +9,6 @@ integrity_check. Needs root (mount); skipped otherwise.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 from pathlib import Path

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import os
 import re
 import signal
 import time
@@ -144,7 +144,6 @@ async def kill_stop(binary: Path, root: Path, scripts: fixtures.Scripts, profile
             for sig in (signal.SIGKILL, signal.SIGSTOP):
                 victim = processes_of(server, source)[0]
                 fault_at = time.monotonic()
-                import os
                 os.kill(victim.pid, sig)
                 row.faults += 1
                 healed = await wait_ready(client, "pool", 3, heal_bound[sig.name], victim.pid, server.pid, source)

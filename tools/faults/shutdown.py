@@ -18,7 +18,7 @@ from modelgate import frames
 from modelgate.v1 import scoring_pb2, transport_pb2
 
 import fixtures
-from flood import headers, open_raw, settings_frame
+from flood import headers, open_raw
 from harness import Row, make_server
 
 WS = "drain"
