@@ -347,7 +347,7 @@ class EndpointVersions(Kind):
         await super().setup(client, model)
         self.inference = self.scripts.inference("echo", fixtures.ECHO)
         request = deployment_pb2.CreateEndpointRequest(
-            workspace=WS, name="ep", version=self.version("base", default=True),
+            workspace=WS, name="ep-crash", version=self.version("base", default=True),
             deployment_config=fixtures.aks_config("aks", num_replicas=1, cpu_cores=0.1, memory_gb=0.1))
         await client.authorized("/modelgate.v1.DeploymentService/CreateEndpoint", request, deployment_pb2.Endpoint)
 
@@ -358,7 +358,7 @@ class EndpointVersions(Kind):
                     name = self.live[0]
                     self.in_doubt_delete = name
                     await client.authorized("/modelgate.v1.DeploymentService/DeleteEndpointVersion",
-                                            deployment_pb2.DeleteEndpointVersionRequest(workspace=WS, endpoint="ep",
+                                            deployment_pb2.DeleteEndpointVersionRequest(workspace=WS, endpoint="ep-crash",
                                                                                         version=name),
                                             deployment_pb2.Endpoint)
                     self.live.pop(0)
@@ -369,7 +369,7 @@ class EndpointVersions(Kind):
                     self.in_doubt_create = name
                     await client.authorized("/modelgate.v1.DeploymentService/CreateEndpointVersion",
                                             deployment_pb2.CreateEndpointVersionRequest(
-                                                workspace=WS, endpoint="ep", version=self.version(name)),
+                                                workspace=WS, endpoint="ep-crash", version=self.version(name)),
                                             deployment_pb2.Endpoint)
                     self.live.append(name)
                     self.in_doubt_create = None
@@ -381,7 +381,7 @@ class EndpointVersions(Kind):
 
     async def verify(self, client, row: Row) -> None:
         endpoint = await client.authorized("/modelgate.v1.DeploymentService/GetEndpoint",
-                                           deployment_pb2.GetEndpointRequest(workspace=WS, name="ep"),
+                                           deployment_pb2.GetEndpointRequest(workspace=WS, name="ep-crash"),
                                            deployment_pb2.Endpoint)
         versions = {v.name: v for v in endpoint.versions}
         expected = set(self.live) | {"base"}
@@ -405,7 +405,7 @@ async def _wait_endpoint_healthy(client, row: Row, timeout: float = 60) -> None:
     state = None
     while time.monotonic() < deadline:
         endpoint = await client.authorized("/modelgate.v1.DeploymentService/GetEndpoint",
-                                           deployment_pb2.GetEndpointRequest(workspace=WS, name="ep"),
+                                           deployment_pb2.GetEndpointRequest(workspace=WS, name="ep-crash"),
                                            deployment_pb2.Endpoint)
         state = fixtures.state_name(endpoint.state)
         if state == "HEALTHY":

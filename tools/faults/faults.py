@@ -78,6 +78,8 @@ async def run_all(args, profile: Profile, root: Path, rows: list[Row]) -> None:
 
     if "crash" in chosen:
         for kind in crash.KINDS:
+            if args.crash_kind and kind.name not in args.crash_kind:
+                continue
             await guarded(f"crash: {kind.name}",
                           lambda kind=kind: crash.run_kind(kind, binary, root, profile.kills_per_kind, scripts, rng,
                                                            deadline))
@@ -118,6 +120,8 @@ def main() -> int:
     parser.add_argument("--bin", default=os.environ.get("MODELGATE_BIN", ".build/debug/modelgate"))
     parser.add_argument("--long", action="store_true", help="the long form: 50 kills per kind, 5,000 connections")
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="run only this scenario (repeatable)")
+    parser.add_argument("--crash-kind", action="append", choices=[k.name for k in crash.KINDS],
+                        help="with the crash scenario, only this kind of write (repeatable)")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--time-limit", type=float, help="hard limit in seconds for the whole suite")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (server logs)")
