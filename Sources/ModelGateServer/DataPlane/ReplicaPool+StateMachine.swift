@@ -318,9 +318,9 @@ extension ReplicaPool {
             return replica.signals
         }
 
-        /// A request found its replica's connection closed, which its supervisor
-        /// hears a moment later: no new requests go there meanwhile.
-        mutating func connectionLost(_ lease: Lease, reason: String) {
+        /// A request found its replica's connection closed, or its `run()` hung,
+        /// which the supervisor acts on a moment later: no new requests go there meanwhile.
+        mutating func takeOutOfService(_ lease: Lease, reason: String) {
             guard let replica = self.replicas[lease.replicaID], replica.generation == lease.generation,
                 replica.connection != nil
             else { return }

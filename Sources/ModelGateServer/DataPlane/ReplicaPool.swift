@@ -229,19 +229,19 @@ final class ReplicaPool: Sendable {
         do {
             response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
         } catch {
+            // Out of service before the slot is freed: else a queued request is handed the same replica.
             if case ReplicaConnectionError.closed(let reason) = error {
-                // Before the slot is freed: else a queued request is handed the same dead replica.
-                self.state.withLock { $0.connectionLost(lease, reason: reason) }
+                self.state.withLock { $0.takeOutOfService(lease, reason: reason) }
             }
-            self.release(lease, failed: !(error is CancellationError), latency: nil)
             if case ReplicaConnectionError.timedOut = error { self.recycle(lease, timeout: timeout) }
+            self.release(lease, failed: !(error is CancellationError), latency: nil)
             throw await self.rpcError(for: error, lease: lease, timeout: timeout)
         }
         response.queueWait = dispatched - received
         let failed = response.failure(serviceName: self.configuration.serviceName) != nil
+        if response.timedOut { self.recycle(lease, timeout: timeout) }
         self.release(lease, failed: failed, latency: ContinuousClock.now - received)
         if response.timedOut {
-            self.recycle(lease, timeout: timeout)
             // The replica's own timeout answer: the same error as when the server gives up first.
             throw Self.scoringTimeoutError(timeout, replicaID: lease.replicaID)
         }
@@ -255,9 +255,14 @@ final class ReplicaPool: Sendable {
     /// as free is not, and every request sent there would wait behind the hung
     /// call until it timed out too. Killing the process (as gunicorn kills a
     /// worker past its timeout) frees the slot for real; its supervisor starts it again.
+    /// It is out of service at once (before its slot is freed), and killed by its supervisor.
     private func recycle(_ lease: Lease, timeout: Duration) {
-        let signals = self.state.withLock { $0.signals(of: lease) }
-        signals?.yield(.recycle("ran run() past the scoring timeout of \(timeout.milliseconds) ms"))
+        let reason = "ran run() past the scoring timeout of \(timeout.milliseconds) ms"
+        let signals = self.state.withLock { state in
+            defer { state.takeOutOfService(lease, reason: reason) }
+            return state.signals(of: lease)
+        }
+        signals?.yield(.recycle(reason))
     }
 
     /// Takes a free slot, waiting in the queue if there is none.

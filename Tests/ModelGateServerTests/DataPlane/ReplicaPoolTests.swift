@@ -198,19 +198,31 @@ struct ReplicaPoolTests {
         }
     }
 
-    @Test("A run() still busy past scoring_timeout_ms gets its replica restarted, so later requests are not stuck behind it")
+    @Test("A run() still busy past scoring_timeout_ms gets its replica restarted; the request queued behind it waits for the new one")
     func hungRunRestartsItsReplica() async throws {
-        try await ServedScript.with("sleepy.py", configure: { $0.scoringTimeout = .milliseconds(300) }) { pool in
+        try await ServedScript.with("sleepy.py", configure: {
+            $0.scoringTimeout = .milliseconds(300)
+            $0.maxRequestWait = .seconds(20)
+        }) { pool in
             #expect(await pool.waitUntilSettled() == .healthy)
             let firstPID = try #require(await pool.processID(of: "r-1"))
 
-            // When: run() outlives the timeout (a Python thread cannot be stopped, so it keeps its slot).
-            let hung = await rpcError { _ = try await pool.score("30") }
-            #expect(hung?.code == .deadlineExceeded)
+            // When: run() outlives the timeout (a Python thread cannot be stopped, so it keeps its slot),
+            // with another request queued behind it.
+            let (hung, queued) = await withTaskGroup(of: (Bool, Result<ReplicaResponse, RPCError>).self) { group in
+                group.addTask { (true, await Self.outcome { try await pool.score("30") }) }
+                try? await Self.waitUntil { pool.snapshot.inFlight == 1 }
+                group.addTask { (false, await Self.outcome { try await pool.score("0") }) }
+                var results: [Bool: Result<ReplicaResponse, RPCError>] = [:]
+                for await (isHung, result) in group { results[isHung] = result }
+                return (results[true], results[false])
+            }
 
-            // Then: the replica is killed and started again, and the next request is served.
-            await Self.waitForRestart(of: pool)
-            #expect(try await pool.score("0").status == 200)
+            // Then: the hung request fails, the queued one is served by the restarted replica.
+            guard case .failure(let error) = hung else { Issue.record("the hung run() succeeded"); return }
+            #expect(error.code == .deadlineExceeded)
+            guard case .success(let response) = queued else { Issue.record("the queued request failed: \(String(describing: queued))"); return }
+            #expect(response.status == 200)
             #expect(pool.snapshot.replicas.first?.restarts == 1)
             #expect(kill(firstPID, 0) != 0, "the hung process is gone")
         }
