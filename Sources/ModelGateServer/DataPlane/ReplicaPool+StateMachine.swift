@@ -385,6 +385,21 @@ extension ReplicaPool {
             return inRotation ? self.dispatchQueued(to: id) : []
         }
 
+        /// Where the supervisor of a lease's replica listens, if that process still runs.
+        func signals(of lease: Lease) -> AsyncStream<Signal>.Continuation? {
+            guard let replica = self.replicas[lease.replicaID], replica.generation == lease.generation else { return nil }
+            return replica.signals
+        }
+
+        /// A request found its replica's connection closed, or its `run()` hung,
+        /// which the supervisor acts on a moment later: no new requests go there meanwhile.
+        mutating func takeOutOfService(_ lease: Lease, reason: String) {
+            guard let replica = self.replicas[lease.replicaID], replica.generation == lease.generation,
+                replica.connection != nil
+            else { return }
+            self.replicaUnavailable(lease.replicaID, reason: reason)
+        }
+
         /// The connection closed or the probes failed: no new requests go to it.
         mutating func replicaUnavailable(_ id: String, reason: String, livenessFailed: Bool = false) {
             guard var replica = self.replicas[id] else { return }

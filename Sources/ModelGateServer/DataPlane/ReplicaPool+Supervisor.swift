@@ -16,6 +16,9 @@ extension ReplicaPool {
         /// The probes put it in rotation (true: `success_threshold` answered in
         /// a row) or took it out (false: one went unanswered; the reason).
         case readiness(Bool, String)
+        /// The replica can no longer serve (over its memory limit, or a `run()` still
+        /// busy past the scoring timeout): kill it and start it again.
+        case recycle(String)
         /// Stop this replica (scale-down or pool stop): GOAWAY, then terminate.
         case drain
         /// A wait ran out: the restart backoff, or the wait for the connection's word after an exit.
@@ -136,6 +139,9 @@ extension ReplicaPool {
                     pendingReady = ready
                     // Traffic comes once the readiness probes pass (the first one is sent at once).
                     group.addTask { await self.probe(connected, launchedAt: launchedAt, continuation: continuation) }
+                    if let limit = self.configuration.memoryLimitBytes, let pid = handle.processID {
+                        group.addTask { await self.watchMemory(of: pid, limit: limit, continuation: continuation) }
+                    }
                 case .readiness(let ready, let reason):
                     guard let connected = connection, !draining else { continue }
                     if ready, !inService, let report = pendingReady {
@@ -180,6 +186,12 @@ extension ReplicaPool {
                     self.state.withLock { $0.replicaUnavailable(id, reason: reason, livenessFailed: true) }
                     self.systemLog(id, "replica \(id) failed its liveness probe (\(reason)); killing it")
                     self.logger.warning("Replica failed its liveness probe", metadata: ["replica.id": "\(id)", "reason": "\(reason)"])
+                    handle.kill()
+                case .recycle(let reason):
+                    guard status == nil, !draining else { continue }
+                    self.state.withLock { $0.replicaUnavailable(id, reason: reason) }
+                    self.systemLog(id, "replica \(id) \(reason); killing it")
+                    self.logger.warning("Replica recycled", metadata: ["replica.id": "\(id)", "reason": "\(reason)"])
                     handle.kill()
                 case .drain:
                     guard !draining else { continue }
@@ -261,6 +273,23 @@ extension ReplicaPool {
             }
             if failures >= failureThreshold, ContinuousClock.now - launchedAt >= initialDelay {
                 continuation.yield(.livenessFailed("\(failures) liveness probes in a row got no answer within \(timeout)"))
+                return
+            }
+        }
+    }
+
+    /// Compares a ready replica's resident memory with its limit every
+    /// ``ReplicaPoolConfiguration/memoryCheckInterval``; past it, tells the supervisor.
+    /// Without this a leaking `score.py` grows until the machine runs out of memory.
+    private func watchMemory(of pid: Int32, limit: UInt64, continuation: AsyncStream<Signal>.Continuation) async {
+        let interval = self.configuration.memoryCheckInterval
+        while true {
+            guard (try? await Task.sleep(for: interval)) != nil else { return }
+            guard let resident = ReplicaMemory.residentBytes(of: pid) else { return }
+            if resident > limit {
+                continuation.yield(.recycle(
+                    "exceeded its memory limit of \(ReplicaMemory.mebibytes(limit)) (resident \(ReplicaMemory.mebibytes(resident)))"
+                ))
                 return
             }
         }

@@ -238,6 +238,11 @@ final class ReplicaPool: Sendable {
         do {
             response = try await lease.connection.score(request, timeout: timeout + Self.timeoutSlack)
         } catch {
+            // Out of service before the slot is freed: else a queued request is handed the same replica.
+            if case ReplicaConnectionError.closed(let reason) = error {
+                self.state.withLock { $0.takeOutOfService(lease, reason: reason) }
+            }
+            if case ReplicaConnectionError.timedOut = error { self.recycle(lease, timeout: timeout) }
             self.release(lease, failed: !(error is CancellationError), latency: nil)
             let rpcError = await self.rpcError(for: error, lease: lease, timeout: timeout)
             self.metrics?.recordRequest(code: Self.code(of: rpcError), latency: nil)
@@ -246,6 +251,7 @@ final class ReplicaPool: Sendable {
         response.queueWait = dispatched - received
         let failure = response.failure(serviceName: self.configuration.serviceName)
         let latency = ContinuousClock.now - received
+        if response.timedOut { self.recycle(lease, timeout: timeout) }
         self.release(lease, failed: failure != nil, latency: latency)
         self.metrics?.recordRequest(code: failure?.code ?? .ok, latency: latency)
         if response.timedOut {
@@ -262,6 +268,23 @@ final class ReplicaPool: Sendable {
         case is CancellationError: .cancelled
         default: .internal
         }
+    }
+
+    /// Restarts the replica of a request whose `run()` outlived the scoring timeout.
+    ///
+    /// The harness cannot stop a running `run()` (a Python thread cannot be
+    /// killed): the call keeps its worker thread, so the slot the pool now counts
+    /// as free is not, and every request sent there would wait behind the hung
+    /// call until it timed out too. Killing the process (as gunicorn kills a
+    /// worker past its timeout) frees the slot for real; its supervisor starts it again.
+    /// It is out of service at once (before its slot is freed), and killed by its supervisor.
+    private func recycle(_ lease: Lease, timeout: Duration) {
+        let reason = "ran run() past the scoring timeout of \(timeout.milliseconds) ms"
+        let signals = self.state.withLock { state in
+            defer { state.takeOutOfService(lease, reason: reason) }
+            return state.signals(of: lease)
+        }
+        signals?.yield(.recycle(reason))
     }
 
     /// Takes a free slot, waiting in the queue if there is none.

@@ -44,6 +44,12 @@ struct ReplicaPoolConfiguration: Sendable {
     var drainTimeout: Duration = .seconds(30)
     /// Between SIGTERM and SIGKILL when a replica is stopped.
     var terminationGrace: Duration = .seconds(5)
+    /// `memory_gb_limit` (which defaults to `memory_gb`) in bytes: a replica whose
+    /// resident memory passes it is killed and restarted, as a container's memory
+    /// limit would have it killed; nil for no limit.
+    var memoryLimitBytes: UInt64?
+    /// How often a ready replica's resident memory is compared with ``memoryLimitBytes``.
+    var memoryCheckInterval: Duration = .milliseconds(50)
     /// Largest frame payload on the replica connection (request or response).
     var maxFrameBytes: Int = 64 << 20
     /// Prefix of replica ids: `r-1`, `r-2`, ...
@@ -71,6 +77,8 @@ struct ReplicaPoolConfiguration: Sendable {
         self.livenessFailureThreshold = Int(Self.orDefault(deployment.livenessFailureThreshold, DeploymentDefaults.livenessFailureThreshold))
         self.livenessInitialDelay = .seconds(Self.orDefault(deployment.livenessInitialDelaySeconds, DeploymentDefaults.livenessInitialDelaySeconds))
         self.probeSuccessThreshold = Int(Self.orDefault(deployment.livenessSuccessThreshold, DeploymentDefaults.livenessSuccessThreshold))
+        let memoryGB = deployment.memoryGbLimit > 0 ? deployment.memoryGbLimit : deployment.memoryGb
+        if memoryGB > 0, memoryGB.isFinite { self.memoryLimitBytes = UInt64(memoryGB * 1_073_741_824) }
     }
 
     private static func orDefault(_ value: UInt32, _ fallback: UInt32) -> UInt32 { value != 0 ? value : fallback }

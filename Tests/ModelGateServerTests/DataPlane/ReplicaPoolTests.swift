@@ -198,6 +198,93 @@ struct ReplicaPoolTests {
         }
     }
 
+    @Test("A run() still busy past scoring_timeout_ms gets its replica restarted; the request queued behind it waits for the new one")
+    func hungRunRestartsItsReplica() async throws {
+        try await ServedScript.with("sleepy.py", configure: {
+            $0.scoringTimeout = .milliseconds(300)
+            $0.maxRequestWait = .seconds(20)
+        }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let firstPID = try #require(await pool.processID(of: "r-1"))
+
+            // When: run() outlives the timeout (a Python thread cannot be stopped, so it keeps its slot),
+            // with another request queued behind it.
+            let (hung, queued) = await withTaskGroup(of: (Bool, Result<ReplicaResponse, RPCError>).self) { group in
+                group.addTask { (true, await Self.outcome { try await pool.score("30") }) }
+                try? await Self.waitUntil { pool.snapshot.inFlight == 1 }
+                group.addTask { (false, await Self.outcome { try await pool.score("0") }) }
+                var results: [Bool: Result<ReplicaResponse, RPCError>] = [:]
+                for await (isHung, result) in group { results[isHung] = result }
+                return (results[true], results[false])
+            }
+
+            // Then: the hung request fails, the queued one is served by the restarted replica.
+            guard case .failure(let error) = hung else { Issue.record("the hung run() succeeded"); return }
+            #expect(error.code == .deadlineExceeded)
+            guard case .success(let response) = queued else { Issue.record("the queued request failed: \(String(describing: queued))"); return }
+            #expect(response.status == 200)
+            #expect(pool.snapshot.replicas.first?.restarts == 1)
+            #expect(kill(firstPID, 0) != 0, "the hung process is gone")
+        }
+    }
+
+    @Test("A replica past its memory limit is killed and restarted, failing only the request it was running")
+    func replicaOverItsMemoryLimitIsRestarted() async throws {
+        try await ServedScript.with("leaky.py", configure: { $0.memoryLimitBytes = 160 << 20 }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+
+            // When: each request keeps 32 MiB more, until the replica is restarted.
+            var failures: [RPCError] = []
+            var kept: [Int] = []
+            for _ in 0..<12 where (pool.snapshot.replicas.first?.restarts ?? 0) == 0 {
+                switch await Self.outcome({ try await pool.score("{}") }) {
+                case .success(let response):
+                    let answer = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Int]
+                    kept.append(answer?["kept_mib"] ?? 0)
+                case .failure(let error):
+                    failures.append(error)
+                }
+                try await Task.sleep(for: .milliseconds(250))  // at least one check per request
+            }
+
+            // Then: it was killed at its limit (never far past it), only the request it ran failed, and it serves again.
+            #expect((pool.snapshot.replicas.first?.restarts ?? 0) >= 1)
+            #expect(kept.allSatisfy { $0 <= 160 + 32 }, "kept \(kept)")
+            #expect(failures.count <= 1 && failures.allSatisfy { $0.code == .unavailable }, "\(failures)")
+            #expect(pool.snapshot.replicas.first?.lastExitCode == -SIGKILL)
+            await Self.waitForRestart(of: pool)
+            #expect(try await pool.score("{}").status == 200)
+        }
+    }
+
+    @Test("A replica killed while requests queue for it fails only the request it was running")
+    func queuedRequestsAreNotHandedADeadReplica() async throws {
+        try await ServedScript.with("sleepy.py", configure: { $0.maxRequestWait = .seconds(20) }) { pool in
+            #expect(await pool.waitUntilSettled() == .healthy)
+            let pid = try #require(await pool.processID(of: "r-1"))
+
+            let outcomes = await withTaskGroup(of: Result<ReplicaResponse, RPCError>.self) { group in
+                // Given: one request running and three queued behind it.
+                group.addTask { await Self.outcome { try await pool.score("2") } }
+                try? await Self.waitUntil { pool.snapshot.inFlight == 1 }
+                for _ in 0..<3 { group.addTask { await Self.outcome { try await pool.score("0") } } }
+                try? await Self.waitUntil { pool.snapshot.queueDepth == 3 }
+
+                // When: the replica dies (its queued requests must wait for its restart, not be sent to the corpse).
+                kill(pid, SIGKILL)
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+
+            // Then
+            let failures = outcomes.compactMap { outcome -> RPCError? in
+                if case .failure(let error) = outcome { return error }
+                return nil
+            }
+            #expect(failures.count == 1, "\(failures)")
+            #expect(failures.allSatisfy { $0.code == .unavailable })
+        }
+    }
+
     @Test("A caller's shorter timeout wins over scoring_timeout_ms")
     func requestTimeoutShortensTheScoringTimeout() async throws {
         try await ServedScript.with("sleepy.py") { pool in
@@ -358,6 +445,15 @@ struct ReplicaPoolTests {
             return .failure(error)
         } catch {
             return .failure(RPCError(code: .unknown, message: "\(error)"))
+        }
+    }
+
+    /// Returns once a replica was killed and the pool is Healthy again.
+    static func waitForRestart(of pool: ReplicaPool) async {
+        var killed = false
+        for await event in pool.events() {
+            if event.kind == .replicaExited(.signaled(SIGKILL)) { killed = true }
+            if killed, event.state == .healthy { return }
         }
     }
 
