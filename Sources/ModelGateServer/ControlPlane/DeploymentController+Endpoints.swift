@@ -642,21 +642,13 @@ extension DeploymentController {
         guard endpoint.record.deploymentConfig.authEnabled == .enabled else {
             throw RPCError(code: .failedPrecondition, message: "endpoint '\(endpoint.record.name)' has key auth off (auth_enabled); it has no keys to use")
         }
-        guard type == .primary || type == .secondary else {
-            throw RPCError(code: .invalidArgument, message: "key_type is required: PRIMARY or SECONDARY")
+        return try await self.replaceKey(type, with: value, of: endpoint.keys, lockKey: key) { keys in
+            try await self.dependencies.endpoints.setKeys(
+                workspace: endpoint.record.workspace, name: endpoint.record.name, primary: keys.primary, secondary: keys.secondary
+            )
+            self.endpoints[key]?.record.primaryKey = keys.primary
+            self.endpoints[key]?.record.secondaryKey = keys.secondary
         }
-        try self.begin(key)
-        defer { self.end(key) }
-        let fresh = value.isEmpty ? try ServiceKeys.generateKey() : try Self.checkedKey(value, field: "key_value")
-        var keys = endpoint.keys.keys
-        if type == .primary { keys.primary = fresh } else { keys.secondary = fresh }
-        try await self.dependencies.endpoints.setKeys(
-            workspace: endpoint.record.workspace, name: endpoint.record.name, primary: keys.primary, secondary: keys.secondary
-        )
-        endpoint.keys.update(keys)
-        self.endpoints[key]?.record.primaryKey = keys.primary
-        self.endpoints[key]?.record.secondaryKey = keys.secondary
-        return keys
     }
 
     /// A version as given, checked and resolved (not yet checked against the others).
