@@ -107,12 +107,7 @@ extension DeploymentController {
             for index in record.versions.indices { record.versions[index].isDefault = false }
         }
         record.versions.append(version)
-        record.generation += 1
-        record.updatedAt = now
-        try Self.checkRules(record)
-        try await self.checkEndpointCapacity(record, excluding: key)
-        try await self.saveEndpoint(record, key: key)
-        self.commitEndpoint(record, key: key)
+        try await self.storeVersionChange(&record, key: key, now: now)
         self.dependencies.logger.info("Creating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
         ])
@@ -199,12 +194,7 @@ extension DeploymentController {
             record.versions[index].errorCode = .ok
         }
         record.versions[index].updatedAt = now
-        record.generation += 1
-        record.updatedAt = now
-        try Self.checkRules(record)
-        try await self.checkEndpointCapacity(record, excluding: key)
-        try await self.saveEndpoint(record, key: key)
-        self.commitEndpoint(record, key: key)
+        try await self.storeVersionChange(&record, key: key, now: now)
         self.dependencies.logger.info("Updating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
             "endpoint.redeploy": "\(redeploy)",
@@ -777,6 +767,18 @@ extension DeploymentController {
             ))
         }
         return config.authEnabled == .enabled ? .keys(tracked.keys) : .none
+    }
+
+    /// Stores a change to an endpoint's versions (a new one or a changed
+    /// one) as the next generation: checked against the version rules and
+    /// the compute target's room, saved, then made current.
+    private func storeVersionChange(_ record: inout EndpointRecord, key: String, now: Date) async throws {
+        record.generation += 1
+        record.updatedAt = now
+        try Self.checkRules(record)
+        try await self.checkEndpointCapacity(record, excluding: key)
+        try await self.saveEndpoint(record, key: key)
+        self.commitEndpoint(record, key: key)
     }
 
     /// Makes a stored change the endpoint's desired state, keeping how each
