@@ -38,12 +38,8 @@ extension EndpointCommand {
                 let workspace = try self.workspace.resolve()
                 let log = ProgressLog(format: self.options.output)
                 let (version, _) = try self.version.version(files: self.files, log: log)
-                try await self.options.withClient { client in
-                    let accepted = try await client.createEndpointVersion(workspace: workspace, endpoint: self.name, version: version)
-                    try await EndpointCommand.follow(
-                        accepted, client: client, workspace: workspace, noWait: self.noWait, log: log,
-                        printer: Printer(format: self.options.output)
-                    )
+                try await EndpointCommand.submit(options: self.options, workspace: workspace, noWait: self.noWait, log: log) { client in
+                    try await client.createEndpointVersion(workspace: workspace, endpoint: self.name, version: version)
                 }
             }
         }
@@ -70,14 +66,8 @@ extension EndpointCommand {
                 guard !mask.isEmpty else {
                     throw ValidationError("nothing to change: give --traffic-percentile, --is-default, --[no-]is-control-version-type, -m, -ic or -dc")
                 }
-                try await self.options.withClient { client in
-                    let accepted = try await client.updateEndpointVersion(
-                        workspace: workspace, endpoint: self.name, version: version, updateMask: mask
-                    )
-                    try await EndpointCommand.follow(
-                        accepted, client: client, workspace: workspace, noWait: self.noWait, log: log,
-                        printer: Printer(format: self.options.output)
-                    )
+                try await EndpointCommand.submit(options: self.options, workspace: workspace, noWait: self.noWait, log: log) { client in
+                    try await client.updateEndpointVersion(workspace: workspace, endpoint: self.name, version: version, updateMask: mask)
                 }
             }
         }

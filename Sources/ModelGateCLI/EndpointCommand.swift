@@ -73,9 +73,20 @@ struct EndpointCommand: AsyncParsableCommand {
         }
     }
 
+    /// Sends a change to an endpoint with `change`, then follows it: the one
+    /// flow of `endpoint create` and `endpoint version create|update`.
+    static func submit(
+        options: ClientOptions, workspace: String, noWait: Bool, log: ProgressLog, _ change: (ModelGateClient) async throws -> Endpoint
+    ) async throws {
+        try await options.withClient { client in
+            let accepted = try await change(client)
+            try await Self.follow(accepted, client: client, workspace: workspace, noWait: noWait, log: log, printer: Printer(format: options.output))
+        }
+    }
+
     /// Follows an accepted change until every version settles, prints the
     /// endpoint, and exits 1 when it ended Failed or Unhealthy.
-    static func follow(
+    private static func follow(
         _ accepted: Endpoint, client: ModelGateClient, workspace: String, noWait: Bool, log: ProgressLog, printer: Printer
     ) async throws {
         guard !noWait else {
@@ -128,13 +139,8 @@ struct EndpointCommand: AsyncParsableCommand {
             first.deploymentConfig = nil
             var config = try self.files.deployment(log: log).config
             config.computeType = .aks
-            try await self.options.withClient { client in
-                let accepted = try await client.createEndpoint(
-                    workspace: workspace, name: self.name, deploymentConfig: config, version: first
-                )
-                try await EndpointCommand.follow(
-                    accepted, client: client, workspace: workspace, noWait: self.noWait, log: log, printer: Printer(format: self.options.output)
-                )
+            try await EndpointCommand.submit(options: self.options, workspace: workspace, noWait: self.noWait, log: log) { client in
+                try await client.createEndpoint(workspace: workspace, name: self.name, deploymentConfig: config, version: first)
             }
         }
     }

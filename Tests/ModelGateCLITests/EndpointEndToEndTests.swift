@@ -26,6 +26,11 @@ struct EndpointEndToEndTests {
             "--traffic-percentile", "20", "--is-control-version-type",
         ], environment: workspace)
         #expect(added.status == 0, "\(added.stdout)\n\(added.stderr)")
+        let updated = try server.cli([
+            "endpoint", "version", "update", "-n", "linreg-ep", "--version-name", "versionb", "--traffic-percentile", "20", "--no-wait",
+        ], environment: workspace)
+        #expect(updated.status == 0, "\(updated.stdout)\n\(updated.stderr)")
+        #expect(updated.stdout.contains("versionb"), "\(updated.stdout)")
 
         // kill -9 and a restart: the endpoint comes back with both versions (each stored whole, in one transaction).
         #expect(server.stop(signal: SIGKILL) == SIGKILL)

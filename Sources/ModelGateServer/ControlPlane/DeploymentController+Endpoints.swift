@@ -107,12 +107,7 @@ extension DeploymentController {
             for index in record.versions.indices { record.versions[index].isDefault = false }
         }
         record.versions.append(version)
-        record.generation += 1
-        record.updatedAt = now
-        try Self.checkRules(record)
-        try await self.checkEndpointCapacity(record, excluding: key)
-        try await self.saveEndpoint(record, key: key)
-        self.commitEndpoint(record, key: key)
+        try await self.storeVersionChange(&record, key: key, now: now)
         self.dependencies.logger.info("Creating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
         ])
@@ -199,12 +194,7 @@ extension DeploymentController {
             record.versions[index].errorCode = .ok
         }
         record.versions[index].updatedAt = now
-        record.generation += 1
-        record.updatedAt = now
-        try Self.checkRules(record)
-        try await self.checkEndpointCapacity(record, excluding: key)
-        try await self.saveEndpoint(record, key: key)
-        self.commitEndpoint(record, key: key)
+        try await self.storeVersionChange(&record, key: key, now: now)
         self.dependencies.logger.info("Updating endpoint version", metadata: [
             "workspace.name": "\(record.workspace)", "endpoint.name": "\(record.name)", "endpoint.version": "\(version.name)",
             "endpoint.redeploy": "\(redeploy)",
@@ -642,21 +632,13 @@ extension DeploymentController {
         guard endpoint.record.deploymentConfig.authEnabled == .enabled else {
             throw RPCError(code: .failedPrecondition, message: "endpoint '\(endpoint.record.name)' has key auth off (auth_enabled); it has no keys to use")
         }
-        guard type == .primary || type == .secondary else {
-            throw RPCError(code: .invalidArgument, message: "key_type is required: PRIMARY or SECONDARY")
+        return try await self.replaceKey(type, with: value, of: endpoint.keys, lockKey: key) { keys in
+            try await self.dependencies.endpoints.setKeys(
+                workspace: endpoint.record.workspace, name: endpoint.record.name, primary: keys.primary, secondary: keys.secondary
+            )
+            self.endpoints[key]?.record.primaryKey = keys.primary
+            self.endpoints[key]?.record.secondaryKey = keys.secondary
         }
-        try self.begin(key)
-        defer { self.end(key) }
-        let fresh = value.isEmpty ? try ServiceKeys.generateKey() : try Self.checkedKey(value, field: "key_value")
-        var keys = endpoint.keys.keys
-        if type == .primary { keys.primary = fresh } else { keys.secondary = fresh }
-        try await self.dependencies.endpoints.setKeys(
-            workspace: endpoint.record.workspace, name: endpoint.record.name, primary: keys.primary, secondary: keys.secondary
-        )
-        endpoint.keys.update(keys)
-        self.endpoints[key]?.record.primaryKey = keys.primary
-        self.endpoints[key]?.record.secondaryKey = keys.secondary
-        return keys
     }
 
     /// A version as given, checked and resolved (not yet checked against the others).
@@ -785,6 +767,18 @@ extension DeploymentController {
             ))
         }
         return config.authEnabled == .enabled ? .keys(tracked.keys) : .none
+    }
+
+    /// Stores a change to an endpoint's versions (a new one or a changed
+    /// one) as the next generation: checked against the version rules and
+    /// the compute target's room, saved, then made current.
+    private func storeVersionChange(_ record: inout EndpointRecord, key: String, now: Date) async throws {
+        record.generation += 1
+        record.updatedAt = now
+        try Self.checkRules(record)
+        try await self.checkEndpointCapacity(record, excluding: key)
+        try await self.saveEndpoint(record, key: key)
+        self.commitEndpoint(record, key: key)
     }
 
     /// Makes a stored change the endpoint's desired state, keeping how each

@@ -323,21 +323,34 @@ actor DeploymentController {
         }
         let tracked = try await self.tracked(workspace: workspace, name: name)
         try Self.requireKeyAuth(tracked.record)
+        let key = Self.key(workspace: tracked.record.workspace, name: name)
+        return try await self.replaceKey(type, with: value, of: tracked.keys, lockKey: key) { keys in
+            try await self.dependencies.services.setKeys(
+                workspace: tracked.record.workspace, name: tracked.record.name, primary: keys.primary, secondary: keys.secondary
+            )
+            self.services[key]?.record.primaryKey = keys.primary
+            self.services[key]?.record.secondaryKey = keys.secondary
+        }
+    }
+
+    /// Replaces one of a service's or an endpoint's keys with `value`, or a
+    /// fresh one: one rule for both, so the two cannot drift. `save` stores
+    /// the new pair and updates the tracked record while `lockKey` is held;
+    /// the authenticator takes the keys only after it succeeds.
+    func replaceKey(
+        _ type: KeyType, with value: String, of authenticator: KeyAuthenticator, lockKey: String,
+        save: (ServiceKeys) async throws -> Void
+    ) async throws -> ServiceKeys {
         guard type == .primary || type == .secondary else {
             throw RPCError(code: .invalidArgument, message: "key_type is required: PRIMARY or SECONDARY")
         }
-        let key = Self.key(workspace: tracked.record.workspace, name: name)
-        try self.begin(key)
-        defer { self.end(key) }
+        try self.begin(lockKey)
+        defer { self.end(lockKey) }
         let fresh = value.isEmpty ? try ServiceKeys.generateKey() : try Self.checkedKey(value, field: "key_value")
-        var keys = tracked.keys.keys
+        var keys = authenticator.keys
         if type == .primary { keys.primary = fresh } else { keys.secondary = fresh }
-        try await self.dependencies.services.setKeys(
-            workspace: tracked.record.workspace, name: tracked.record.name, primary: keys.primary, secondary: keys.secondary
-        )
-        tracked.keys.update(keys)
-        self.services[key]?.record.primaryKey = keys.primary
-        self.services[key]?.record.secondaryKey = keys.secondary
+        try await save(keys)
+        authenticator.update(keys)
         return keys
     }
 

@@ -46,48 +46,38 @@ enum JSONSyntax {
         }
 
         mutating func object(depth: Int) -> Bool {
-            self.index += 1
-            self.skipWhitespace()
-            if self.current == UInt8(ascii: "}") {
-                self.index += 1
-                return true
-            }
-            while true {
-                guard self.current == UInt8(ascii: "\""), self.string() else { return false }
-                self.skipWhitespace()
-                guard self.current == UInt8(ascii: ":") else { return false }
-                self.index += 1
-                self.skipWhitespace()
-                guard self.value(depth: depth) else { return false }
-                self.skipWhitespace()
-                switch self.current {
-                case UInt8(ascii: ","):
-                    self.index += 1
-                    self.skipWhitespace()
-                case UInt8(ascii: "}"):
-                    self.index += 1
-                    return true
-                default:
-                    return false
-                }
-            }
+            self.container(depth: depth, closedBy: UInt8(ascii: "}"), keyed: true)
         }
 
         mutating func array(depth: Int) -> Bool {
+            self.container(depth: depth, closedBy: UInt8(ascii: "]"), keyed: false)
+        }
+
+        /// An object or an array, from its opening bracket to `close`: members
+        /// separated by commas, each a value, after a key and a colon when
+        /// `keyed`. One loop for both, so their comma and bracket rules agree.
+        mutating func container(depth: Int, closedBy close: UInt8, keyed: Bool) -> Bool {
             self.index += 1
             self.skipWhitespace()
-            if self.current == UInt8(ascii: "]") {
+            if self.current == close {
                 self.index += 1
                 return true
             }
             while true {
+                if keyed {
+                    guard self.current == UInt8(ascii: "\""), self.string() else { return false }
+                    self.skipWhitespace()
+                    guard self.current == UInt8(ascii: ":") else { return false }
+                    self.index += 1
+                    self.skipWhitespace()
+                }
                 guard self.value(depth: depth) else { return false }
                 self.skipWhitespace()
                 switch self.current {
                 case UInt8(ascii: ","):
                     self.index += 1
                     self.skipWhitespace()
-                case UInt8(ascii: "]"):
+                case close:
                     self.index += 1
                     return true
                 default:

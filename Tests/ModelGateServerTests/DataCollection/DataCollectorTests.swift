@@ -223,6 +223,7 @@ struct JSONSyntaxTests {
     @Test("Anything else is not", arguments: [
         "", " ", "plain text", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "\"unterminated", "\"bad \\x escape\"",
         "tru", "nulls", "[1] [2]", "\"tab\tinside\"", "{'a': 1}", "NaN",
+        "[1}", "{\"a\":1]", "[}", "{]", "[\"a\":1]",
     ])
     func refusesOthers(_ text: String) {
         #expect(!JSONSyntax.isValid(Array(text.utf8)))
