@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The protobuf wire format and the frame format: pure Swift, no NIO.
@@ -33,13 +35,25 @@ let package = Package(
         ),
 
         // The RPC protocol on SwiftNIO: framing handlers, streams, flow control, limits.
-        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", nioCore, nioPosix, logging, serviceLifecycle]),
+        .target(name: "ModelGateRPC", dependencies: ["ModelGateWire", "ModelGateAPI", "ModelGateTLS", nioCore, nioPosix, logging, serviceLifecycle]),
         .testTarget(
             name: "ModelGateRPCTests",
             dependencies: [
-                "ModelGateRPC", "ModelGateTestSupport",
+                "ModelGateRPC", "ModelGateTLS", "ModelGateTestSupport",
                 // Test-only dependencies:
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+
+        // TLS termination on the system OpenSSL 3: a NIO handler over memory BIOs,
+        // contexts (reloadable on the server), development certificates.
+        .target(name: "ModelGateTLS", dependencies: ["CModelGateOpenSSL", nioCore]),
+        .testTarget(
+            name: "ModelGateTLSTests",
+            dependencies: [
+                "ModelGateTLS", "ModelGateTestSupport",
+                // Test-only dependencies:
+                nioPosix,
             ]
         ),
 
@@ -47,8 +61,12 @@ let package = Package(
         .target(
             name: "ModelGateServer",
             dependencies: [
-                "ModelGateAPI", "ModelGateRPC", "CModelGateSQLite", "CModelGateOpenSSL",
+                "ModelGateAPI", "ModelGateRPC", "ModelGateTLS", "CModelGateSQLite", "CModelGateOpenSSL",
                 nioCore, nioPosix, logging, serviceLifecycle,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             // The Python replica harness, shipped with the server (found with `Bundle.module`).
             // Note: `.copy` copies the folder whole: the exclusion of its tests does not keep
@@ -63,19 +81,19 @@ let package = Package(
         ),
 
         // The async/await Swift client.
-        .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", nioCore, nioPosix]),
-        .testTarget(name: "ModelGateClientTests", dependencies: ["ModelGateClient", "ModelGateServer", "ModelGateTestSupport"]),
+        .target(name: "ModelGateClient", dependencies: ["ModelGateAPI", "ModelGateRPC", "ModelGateTLS", nioCore, nioPosix]),
+        .testTarget(name: "ModelGateClientTests", dependencies: ["ModelGateClient", "ModelGateServer", "ModelGateTLS", "ModelGateTestSupport"]),
 
         // The `modelgate` command line: `serve` and the client commands.
         .target(
             name: "ModelGateCLI",
             dependencies: [
-                "ModelGateServer", "ModelGateClient", "ModelGateAPI", logging, serviceLifecycle,
+                "ModelGateServer", "ModelGateClient", "ModelGateAPI", "ModelGateTLS", logging, serviceLifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateTestSupport"]),
+        .testTarget(name: "ModelGateCLITests", dependencies: ["ModelGateCLI", "ModelGateAPI", "ModelGateClient", "ModelGateTLS", "ModelGateTestSupport"]),
         .executableTarget(name: "modelgate", dependencies: ["ModelGateCLI"]),
 
         // System libraries.

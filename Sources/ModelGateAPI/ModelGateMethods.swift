@@ -56,6 +56,7 @@ public enum ModelGateMethods {
         public static let createEndpointVersion = "/modelgate.v1.DeploymentService/CreateEndpointVersion"
         public static let updateEndpointVersion = "/modelgate.v1.DeploymentService/UpdateEndpointVersion"
         public static let deleteEndpointVersion = "/modelgate.v1.DeploymentService/DeleteEndpointVersion"
+        public static let getCollectedData = "/modelgate.v1.DeploymentService/GetCollectedData"
     }
 
     /// `modelgate.v1.AuthService`: hands out and rotates the credentials that scoring calls carry.

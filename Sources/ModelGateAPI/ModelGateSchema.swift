@@ -94,6 +94,9 @@ public enum ModelGateSchema {
         CreateEndpointVersionRequest.self,
         UpdateEndpointVersionRequest.self,
         DeleteEndpointVersionRequest.self,
+        GetCollectedDataRequest.self,
+        GetCollectedDataResponse.self,
+        CollectedRecord.self,
         GetKeysRequest.self,
         GetKeysResponse.self,
         RegenKeyRequest.self,
@@ -344,6 +347,11 @@ public enum ModelGateSchema {
                 service: "modelgate.v1.DeploymentService", name: "DeleteEndpointVersion",
                 inputType: DeleteEndpointVersionRequest.self, outputType: Endpoint.self,
                 clientStreaming: false, serverStreaming: false
+            ),
+            MethodDescriptor(
+                service: "modelgate.v1.DeploymentService", name: "GetCollectedData",
+                inputType: GetCollectedDataRequest.self, outputType: GetCollectedDataResponse.self,
+                clientStreaming: false, serverStreaming: true
             ),
         ]),
         ServiceDescriptor(name: "modelgate.v1.AuthService", methods: [

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import ModelGateClient
+internal import ModelGateTLS
 
 /// How output is printed: readable text, or JSON for scripts.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -21,6 +22,40 @@ struct ClientOptions: ParsableArguments {
 
     @Option(name: [.short, .long], help: "Output format: text or json.")
     var output: OutputFormat = .text
+
+    @Flag(name: .long, help: "Connect over TLS, trusting the system's CAs unless --tls-ca is given (default: MODELGATE_TLS=1).")
+    var tls = false
+
+    @Option(name: .long, help: "Connect over TLS and verify the server against the CAs in this PEM file (default: MODELGATE_TLS_CA).")
+    var tlsCa: String?
+
+    @Option(name: .long, help: "A PEM client certificate, for servers that require one (with --tls-key; default: MODELGATE_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "The PEM key of --tls-cert (default: MODELGATE_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "The name the server's certificate must carry, if not the host connected to (default: MODELGATE_TLS_SERVER_NAME).")
+    var tlsServerName: String?
+
+    /// The TLS settings from the flags and the environment; `nil` means plaintext.
+    ///
+    /// Any TLS option (a CA file, a client certificate, a server name) implies `--tls`.
+    func resolveTLS() throws -> TLSClientConfiguration? {
+        let environment = ProcessInfo.processInfo.environment
+        let caFile = self.tlsCa ?? environment["MODELGATE_TLS_CA"]
+        let certificate = self.tlsCert ?? environment["MODELGATE_TLS_CERT"]
+        let key = self.tlsKey ?? environment["MODELGATE_TLS_KEY"]
+        let serverName = self.tlsServerName ?? environment["MODELGATE_TLS_SERVER_NAME"]
+        let enabledByEnvironment = ["1", "true", "yes"].contains(environment["MODELGATE_TLS"]?.lowercased() ?? "")
+        guard self.tls || enabledByEnvironment || caFile != nil || certificate != nil || key != nil || serverName != nil else {
+            return nil
+        }
+        guard (certificate == nil) == (key == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together (or MODELGATE_TLS_CERT and MODELGATE_TLS_KEY)")
+        }
+        return TLSClientConfiguration(caFile: caFile, certificateChainFile: certificate, privateKeyFile: key, serverName: serverName)
+    }
 
     /// The credentials to use, or `nil` when no file exists (calls that need
     /// no sign-in still work).
@@ -48,7 +83,7 @@ struct ClientOptions: ParsableArguments {
     func connect() async throws -> ModelGateClient {
         let credentials = try self.resolveCredentials()
         let address = try self.resolveServer(credentials: credentials)
-        return try await ModelGateClient.connect(to: address, credentials: credentials)
+        return try await ModelGateClient.connect(to: address, credentials: credentials, tls: try self.resolveTLS())
     }
 
     /// Connects, runs `body`, and closes the connection whatever happens.

@@ -60,7 +60,7 @@ struct LoginCommand: AsyncParsableCommand {
         }
         let credentials = Credentials(clientID: self.clientId, clientSecret: secret)
         let address = try self.options.resolveServer(credentials: existing)
-        let client = try await ModelGateClient.connect(to: address, credentials: credentials)
+        let client = try await ModelGateClient.connect(to: address, credentials: credentials, tls: try self.options.resolveTLS())
         let signedIn: SignInResponse
         do {
             signedIn = try await client.signIn()

@@ -17,8 +17,8 @@ public struct ModelGateCommand: AsyncParsableCommand {
         version: ModelGateServerApp.version,
         subcommands: [
             Serve.self, WorkspaceCommand.self, ModelCommand.self, EnvironmentCommand.self, ComputeCommand.self,
-            ServiceCommand.self, RegionCommand.self, IdentityCommand.self, RoleCommand.self, LoginCommand.self, HealthCommand.self,
-            ChaosCommand.self,
+            ServiceCommand.self, EndpointCommand.self, RegionCommand.self, IdentityCommand.self, RoleCommand.self, LoginCommand.self, HealthCommand.self,
+            ChaosCommand.self, TlsCommand.self,
         ]
     )
 

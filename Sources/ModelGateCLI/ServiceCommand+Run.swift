@@ -7,17 +7,21 @@ extension ServiceCommand {
     /// `modelgate service run`, after `az ml service run`.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Score one request and print the service's answer.",
+            abstract: "Score one request and print the service's (or endpoint's) answer.",
             discussion: """
                 The input is the request body run(raw_data) receives, usually JSON such as \
                 '{"data": [[1.0, 2.0, 3.0]]}', or @FILE to read it from a file. Without --key or \
                 --token, a service with key auth is called with its primary key (fetched with \
-                get-keys) and a service with token auth with a fresh token (get-access-token).
+                get-keys) and a service with token auth with a fresh token (get-access-token). \
+                An endpoint's name works too: its traffic split picks the version, or --version \
+                pins one (to test a treatment); the version that served is printed on stderr.
                 """
         )
         @OptionGroup var options: ClientOptions
         @OptionGroup var workspace: WorkspaceOption
-        @Option(name: [.short, .long], help: "The service's name.") var name: String
+        @Option(name: [.short, .long], help: "The service's or endpoint's name.") var name: String
+        @Option(name: .customLong("version"), help: "The endpoint version to score with (default: the traffic split picks).")
+        var version: String?
         @Option(name: [.customShort("d"), .customLong("input-data")], help: "The request body, or @FILE.") var inputData: String
         @Option(name: [.short, .long], help: "The service key to send (default: the primary key, when key auth is on).")
         var key: String?
@@ -40,6 +44,16 @@ extension ServiceCommand {
             return [UInt8](data)
         }
 
+        /// The settings of the service, or of the endpoint, named `name` (one name space).
+        static func deploymentConfig(of name: String, workspace: String, client: ModelGateClient) async throws -> DeploymentConfig? {
+            do {
+                return try await client.service(workspace: workspace, name: name).deploymentConfig
+            } catch let error as RPCError where error.code == .notFound {
+                guard let endpoint = try? await client.endpoint(workspace: workspace, name: name) else { throw error }
+                return endpoint.deploymentConfig
+            }
+        }
+
         func run() async throws {
             let workspace = try self.workspace.resolve()
             let body = try Self.body(from: self.inputData)
@@ -47,14 +61,20 @@ extension ServiceCommand {
                 // Keys and tokens travel the same way: `authorization: Bearer <credential>`.
                 var credential = self.key ?? self.token
                 if credential == nil {
-                    let service = try await client.service(workspace: workspace, name: self.name)
-                    if service.deploymentConfig?.tokenAuthEnabled == .enabled {
+                    let config = try await Self.deploymentConfig(of: self.name, workspace: workspace, client: client)
+                    if config?.tokenAuthEnabled == .enabled {
                         credential = try await client.serviceToken(workspace: workspace, service: self.name).token
-                    } else if service.deploymentConfig?.authEnabled == .enabled {
+                    } else if config?.authEnabled == .enabled {
                         credential = try await client.keys(workspace: workspace, service: self.name).primaryKey
                     }
                 }
-                return try await client.score(workspace: workspace, service: self.name, body: body, key: credential)
+                return try await client.score(
+                    workspace: workspace, service: self.name, body: body, key: credential, version: self.version ?? ""
+                )
+            }
+            if !answer.version.isEmpty {
+                // On stderr, so stdout stays the service's answer alone.
+                FileHandle.standardError.write(Data("served by version '\(answer.version)'\n".utf8))
             }
             var text = String(decoding: answer.body, as: UTF8.self)
             if !text.hasSuffix("\n") { text += "\n" }

@@ -10,7 +10,8 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "service",
         abstract: "List, show, update, delete and call deployed web services; read their logs and keys.",
         subcommands: [
-            List.self, Show.self, Update.self, Delete.self, GetLogs.self, GetKeys.self, RegenKey.self, GetAccessToken.self, Run.self,
+            List.self, Show.self, Update.self, Delete.self, GetLogs.self, CollectedData.self, GetKeys.self, RegenKey.self, GetAccessToken.self,
+            Run.self, ReplicasNeeded.self,
         ]
     )
 

@@ -1,3 +1,4 @@
+public import Foundation
 public import ModelGateAPI
 internal import ModelGateRPC
 
@@ -153,6 +154,28 @@ extension ModelGateClient {
         request.sources = sources
         return AuthorizedServerStream<GetLogsRequest, GetLogsResponse, LogLine>(
             client: self, method: ModelGateMethods.Deployment.getLogs, request: request, transform: { $0.lines }
+        ).elements
+    }
+
+    /// The model data collected for a service whose deployment has
+    /// `collect_model_data` on: each scoring request and its answer, oldest
+    /// first (versions one after the other), as the server keeps them.
+    ///
+    /// - Parameters:
+    ///   - version: Only this version's records (`default` for a web service's); all when nil.
+    ///   - since: Only requests that finished at or after this time; all when nil.
+    ///   - limit: At most this many records; all when 0.
+    public func collectedData(
+        workspace: String, service: String, version: String? = nil, since: Date? = nil, limit: Int = 0
+    ) -> AsyncThrowingStream<CollectedRecord, any Error> {
+        var request = GetCollectedDataRequest()
+        request.workspace = workspace
+        request.name = service
+        request.version = version ?? ""
+        request.sinceUnixMs = since.map { max(0, Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? 0
+        request.limit = UInt32(clamping: max(0, limit))
+        return AuthorizedServerStream<GetCollectedDataRequest, GetCollectedDataResponse, CollectedRecord>(
+            client: self, method: ModelGateMethods.Deployment.getCollectedData, request: request, transform: { $0.records }
         ).elements
     }
 

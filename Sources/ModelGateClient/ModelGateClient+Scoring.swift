@@ -22,17 +22,21 @@ extension ModelGateClient {
     ///   - key: the service's primary or secondary key (or a service token); `nil` sends none.
     ///   - timeout: how long this request may take; the service's `scoring_timeout_ms` caps it.
     ///   - headers: request headers (lower-case names) for a `run()` that declares `request_headers`.
+    /// - Parameter version: an endpoint version to score with (for testing a
+    ///   treatment); empty lets the endpoint's traffic split choose. The answer's
+    ///   `version` says which version served.
     /// - Returns: The answer; its `body` is what `run()` returned, serialised.
     /// - Throws: ``RPCError``: `UNAUTHENTICATED` for a missing or wrong key, `INTERNAL` with the
     ///   exception's message when `run()` raised, `DEADLINE_EXCEEDED`, `RESOURCE_EXHAUSTED`
     ///   when no replica was free within `max_request_wait_time`.
     public func score(
         workspace: String, service: String, body: [UInt8], key: String? = nil, timeout: Duration? = nil,
-        headers: [String: String] = [:], contentType: String = ""
+        headers: [String: String] = [:], contentType: String = "", version: String = ""
     ) async throws -> ScoreResponse {
         var request = ScoreRequest()
         request.workspace = workspace
         request.service = service
+        request.version = version
         request.body = body
         request.headers = headers
         request.contentType = contentType

@@ -1,5 +1,6 @@
 public import ModelGateAPI
 public import ModelGateRPC
+public import ModelGateTLS
 public import NIOCore
 internal import NIOPosix
 internal import ModelGateWire
@@ -37,14 +38,19 @@ public final class ModelGateClient: Sendable {
     ///   - credentials: the principal to sign in as; `nil` allows only calls
     ///     that need no sign-in (health, scoring with a key).
     ///   - limits: the client's side of the protocol limits.
+    ///   - tls: connect over TLS and check the server's certificate as this
+    ///     says (CA file, client certificate, server name); plaintext when `nil`.
     ///   - eventLoopGroup: where the connection runs; NIO's shared group by default.
-    /// - Throws: ``RPCError`` `UNAVAILABLE` when the server cannot be reached.
+    /// - Throws: ``RPCError`` `UNAVAILABLE` when the server cannot be reached or
+    ///   the TLS handshake fails (the message says why, e.g. `certificate verify
+    ///   failed`), `INVALID_ARGUMENT` when a TLS file cannot be used.
     public static func connect(
         to address: ServerAddress, credentials: Credentials?, limits: RPCLimits = RPCLimits(),
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        tls: TLSClientConfiguration? = nil, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> ModelGateClient {
         var configuration = RPCClientConfiguration(host: address.host, port: address.port)
         configuration.limits = limits
+        configuration.tls = tls
         let rpc = try await RPCClient.connect(
             configuration, eventLoopGroup: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
         return ModelGateClient(rpc: rpc, credentials: credentials)

@@ -1,7 +1,10 @@
 public import Logging
+internal import CoreMetrics
 internal import ModelGateRPC
+internal import ModelGateTLS
 public import NIOCore
 internal import NIOPosix
+internal import Prometheus
 public import ServiceLifecycle
 internal import Synchronization
 
@@ -30,10 +33,12 @@ public final class ModelGateServerApp: Service, Sendable {
     public var credentialsPath: String { self.dataDirectory.credentialsPath }
 
     private let dataDirectory: DataDirectory
-    /// Held until the app is released; see ``DataDirectoryLock``.
+    /// Held until the app has stopped; see ``DataDirectoryLock``.
     private let dataDirectoryLock: DataDirectoryLock
     private let database: Database
     private let server: RPCServer
+    /// The TLS context new connections use, when serving TLS.
+    private let tls: ReloadableTLSContext?
     /// The deployed services the data plane serves; the deployment controller
     /// registers and removes them, the scoring service reads them.
     let servingRegistry: ServingRegistry
@@ -50,6 +55,13 @@ public final class ModelGateServerApp: Service, Sendable {
     let regionAvailability: RegionAvailability
     /// Workspaces' token signing keys (rotation on demand goes through here).
     let signingKeys: SigningKeyRing
+    /// Every endpoint's metrics; served on `/metrics` when ``ServerConfiguration/metricsListen`` is set.
+    let metricsRegistry = PrometheusCollectorRegistry()
+    /// `GET /metrics`, when configured.
+    let metricsServer: MetricsHTTPServer?
+    /// Keeps the scoring data of services with `collect_model_data` on; its
+    /// writer runs for as long as ``run()`` and closes its files last.
+    let dataCollector: DataCollector
     private let logger: Logger
     private let state = Mutex(State.idle)
 
@@ -74,10 +86,16 @@ public final class ModelGateServerApp: Service, Sendable {
         self.logger = logger
         let startedAt = ContinuousClock.now
         let clock = WallClock.system
+        // Unusable certificate files stop the start before anything else happens.
+        self.tls = try configuration.tls.map { configuration throws(TLSError) in try ReloadableTLSContext(configuration: configuration) }
+        if let tls = self.tls {
+            logger.info("TLS certificate loaded", metadata: ["tls.certificate.sha256": "\(tls.current.certificateFingerprint ?? "?")"])
+        }
         self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
         self.dataDirectoryLock = try DataDirectoryLock(directory: self.dataDirectory.path)
         self.database = try await Database(path: self.dataDirectory.databasePath)
         self.servingRegistry = ServingRegistry()
+        self.dataCollector = DataCollector(root: self.dataDirectory.collectedPath, logger: logger)
         do {
             self.replicaBackend = try LocalProcessBackend(
                 runtimeDirectory: try configuration.replicaRuntimeDirectory ?? LocalProcessBackend.bundledRuntimeDirectory(),
@@ -111,12 +129,37 @@ public final class ModelGateServerApp: Service, Sendable {
             self.signingKeys = keyRing
             let computes = ComputeStore(database: self.database)
             let services = ServiceStore(database: self.database)
+            var metricsFactory = PrometheusMetricsFactory(registry: self.metricsRegistry)
+            metricsFactory.durationHistogramBuckets[EndpointMetrics.latencyName] = [
+                .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+                .seconds(10), .seconds(30), .seconds(60),
+            ]
+            metricsFactory.durationHistogramBuckets[EndpointMetrics.coldStartName] = [
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+                .seconds(30), .seconds(60), .seconds(300),
+            ]
+            if let listen = configuration.metricsListen {
+                guard let (host, port) = MetricsHTTPServer.parseAddress(listen) else {
+                    throw MetricsHTTPServer.RuntimeError("--metrics-listen wants HOST:PORT, such as 127.0.0.1:9464 (got '\(listen)')")
+                }
+                self.metricsServer = MetricsHTTPServer(
+                    host: host, port: port, registry: self.metricsRegistry, eventLoopGroup: eventLoopGroup, logger: logger
+                )
+            } else {
+                self.metricsServer = nil
+            }
+            var autoscale = DeploymentController.AutoscaleSettings()
+            autoscale.scaleUpDelay = configuration.autoscaleScaleUpDelay
+            autoscale.scaleDownDelay = configuration.autoscaleScaleDownDelay
+            autoscale.refresh = configuration.autoscaleRefresh
             let deployments = DeploymentController(dependencies: DeploymentController.Dependencies(
-                services: services, workspaces: workspaces, computes: computes, environments: environments, models: models,
-                sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
+                services: services, endpoints: EndpointStore(database: self.database), workspaces: workspaces, computes: computes,
+                environments: environments, models: models, sources: try SourceArchives(blobs: blobs, root: self.dataDirectory.sourcesPath),
                 environmentCache: self.environmentCache, registry: self.servingRegistry, backend: self.replicaBackend,
                 eventLoopGroup: eventLoopGroup, clock: clock, logger: logger,
-                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew
+                tokenKeys: tokenKeys, tokenClockSkew: configuration.tokens.clockSkew,
+                autoscale: autoscale, metricsFactory: metricsFactory
             ))
             self.deployments = deployments
             try await AdminBootstrap.ensureAdmin(
@@ -145,9 +188,12 @@ public final class ModelGateServerApp: Service, Sendable {
                     try await services.isModelInUse(workspace: workspace, name: name, version: version)
                 }
             ).register(in: &router)
-            ScoringService(version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry)
+            ScoringService(
+                version: Self.version, startedAt: startedAt, clock: clock, registry: self.servingRegistry,
+                recorder: ScoringRecorder(logger: logger, collector: self.dataCollector, clock: clock)
+            ).register(in: &router)
+            DeploymentService(controller: deployments, authenticator: authenticator, collectedData: self.dataCollector)
                 .register(in: &router)
-            DeploymentService(controller: deployments, authenticator: authenticator).register(in: &router)
             let tokens = TokenService(
                 controller: deployments, workspaces: workspaces, computes: computes, regions: regions, availability: regionAvailability,
                 keyRing: keyRing, configuration: configuration.tokens, clock: clock
@@ -159,6 +205,7 @@ public final class ModelGateServerApp: Service, Sendable {
             rpcConfiguration.limits = configuration.limits
             rpcConfiguration.maxConnections = configuration.maxConnections
             rpcConfiguration.drainTimeout = configuration.drainTimeout
+            rpcConfiguration.tls = self.tls
             self.server = RPCServer(configuration: rpcConfiguration, router: router, eventLoopGroup: eventLoopGroup, logger: logger)
         } catch {
             await self.database.close()
@@ -179,22 +226,42 @@ public final class ModelGateServerApp: Service, Sendable {
         guard canRun else {
             fatalError("ModelGateServerApp.run() should only be called once")
         }
+        // The collector's writer outlives the listener: it stops in `finish()`,
+        // after the calls have drained, and this waits for its files to close.
+        try await withThrowingTaskGroup(of: Void.self) { writer in
+            writer.addTask { await self.dataCollector.run() }
+            try await self.serve()
+        }
+    }
+
+    /// Listens until shutdown, then stops everything (the collector's writer included).
+    private func serve() async throws {
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     try await self.server.run()
                     return true
                 }
+                if let metricsServer = self.metricsServer {
+                    group.addTask {
+                        try await metricsServer.run()
+                        return false
+                    }
+                }
                 group.addTask {
-                    let port = try await self.server.boundPort()
-                    let address = Self.clientAddress(host: self.configuration.host, port: port)
-                    await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
-                    // Services deployed before the restart come back in the background.
-                    try await self.deployments.start(serverAddress: address)
-                    self.logger.info("ModelGate server listening", metadata: [
-                        "server.address": "\(address)", "server.version": "\(Self.version)",
-                        "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
-                    ])
+                    do {
+                        let port = try await self.server.boundPort()
+                        let address = Self.clientAddress(host: self.configuration.host, port: port)
+                        await AdminBootstrap.recordServerAddress(address, credentialsPath: self.credentialsPath, logger: self.logger)
+                        // Services deployed before the restart come back in the background.
+                        try await self.deployments.start(serverAddress: address)
+                        self.logger.info("ModelGate server listening", metadata: [
+                            "server.address": "\(address)", "server.version": "\(Self.version)",
+                            "data.path": "\(self.dataDirectory.path)", "credentials.path": "\(self.credentialsPath)",
+                        ])
+                    } catch is CancellationError {
+                        // The listener ended (a shutdown right after start) before start-up finished: not a failure.
+                    }
                     return false
                 }
                 // When the listener ends (shutdown or failure), stop waiting for the bind.
@@ -209,16 +276,61 @@ public final class ModelGateServerApp: Service, Sendable {
         await self.finish()
     }
 
+    /// Reads the TLS certificate, key and client CA files again (on SIGHUP):
+    /// new connections use them, open ones keep theirs. A failed reload keeps
+    /// the old certificate and is logged at error.
+    ///
+    /// - Returns: the new certificate's SHA-256 fingerprint, or `nil` when the
+    ///   server serves plaintext or the reload failed.
+    @discardableResult
+    public func reloadTLS() -> String? {
+        guard let tls = self.tls else {
+            self.logger.info("TLS reload requested, but the server is not serving TLS")
+            return nil
+        }
+        do {
+            let context = try tls.reload()
+            let fingerprint = context.certificateFingerprint ?? "?"
+            self.logger.info("TLS certificate reloaded", metadata: ["tls.certificate.sha256": "\(fingerprint)"])
+            return fingerprint
+        } catch {
+            self.logger.error("TLS reload failed; keeping the previous certificate", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     /// The port the server listens on, once bound (waits for the bind).
     public func boundPort() async throws -> Int {
         try await self.server.boundPort()
     }
 
+    /// The port `/metrics` is served on, once bound; throws when metrics are off.
+    public func metricsBoundPort() async throws -> Int {
+        guard let metricsServer = self.metricsServer else {
+            throw MetricsHTTPServer.RuntimeError("metrics are off: start the server with --metrics-listen HOST:PORT")
+        }
+        return try await metricsServer.boundPort()
+    }
+
+    /// Every metric now, in Prometheus' text format (what `/metrics` serves).
+    var metricsText: String { self.metricsRegistry.emitToString() }
+
+    /// Makes this server's registry the process's swift-metrics backend, so
+    /// that libraries' metrics are exported too. Once per process (the
+    /// `serve` command); tests never call it.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: self.metricsRegistry))
+    }
+
     private func finish() async {
-        // Calls have drained; now the rollouts and the replicas.
+        // Calls have drained: every acknowledged request is in the collector's
+        // buffer; its writer now writes it, syncs and closes the files.
+        self.dataCollector.finish()
+        // Now the rollouts and the replicas.
         await self.deployments.shutdown()
         await self.replicaBackend.shutdown()
         await self.database.close()
+        self.dataDirectoryLock.release()
         self.state.withLock { $0 = .finished }
         self.logger.info("ModelGate server stopped")
     }

@@ -1,4 +1,5 @@
 public import ModelGateRPC
+public import ModelGateTLS
 
 /// Everything a ``ModelGateServerApp`` needs to know at start.
 public struct ServerConfiguration: Sendable {
@@ -29,6 +30,20 @@ public struct ServerConfiguration: Sendable {
     /// Lifetimes of scoring tokens and their signing keys, and the clock skew
     /// verification allows.
     public var tokens = TokenConfiguration()
+    /// `HOST:PORT` to serve Prometheus metrics on (`GET /metrics`); nil: off.
+    public var metricsListen: String?
+    /// How long utilisation must stay above the target before the autoscaler
+    /// adds replicas. Default 0: on the first sample above it.
+    public var autoscaleScaleUpDelay: Duration = .zero
+    /// How long utilisation must stay below the target before the autoscaler
+    /// removes replicas (and a scale-to-zero service stops its last). Default 60 s.
+    public var autoscaleScaleDownDelay: Duration = .seconds(60)
+    /// Overrides every service's `autoscale_refresh_seconds` (whole seconds);
+    /// for tests and benchmarks that want finer sampling. Default nil.
+    public var autoscaleRefresh: Duration?
+    /// Serve TLS from these files (reloaded by ``ModelGateServerApp/reloadTLS()``);
+    /// plaintext when `nil`.
+    public var tls: TLSServerConfiguration?
 
     public static let defaultPort = 7070
 

@@ -148,6 +148,7 @@ enum MessageFixtures {
         config.cmkKeyVersion = "1"
         config.vnetName = "vnet"
         config.subnetName = "subnet"
+        config.autoscaleScaleToZero = .disabled
         return config
     }
 

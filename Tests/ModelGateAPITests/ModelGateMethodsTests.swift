@@ -12,6 +12,7 @@ struct ModelGateMethodsTests {
         (ModelGateMethods.Model.registerModel, true, false),
         (ModelGateMethods.Deployment.waitForDeployment, false, true),
         (ModelGateMethods.Deployment.getLogs, false, true),
+        (ModelGateMethods.Deployment.getCollectedData, false, true),
         (ModelGateMethods.Deployment.deleteEndpointVersion, false, false),
         (ModelGateMethods.Auth.getToken, false, false),
         (ModelGateMethods.Scoring.health, false, false),

@@ -9,6 +9,8 @@ final class ServerProcess: @unchecked Sendable {
     let port: Int
     private(set) var process: Process
     private let logPath: String
+    /// Added to every client command's environment (e.g. `MODELGATE_TLS_CA` for a TLS server).
+    let clientEnvironment: [String: String]
 
     /// The built `modelgate` binary, next to the test bundle in `.build/<config>/`.
     static var binary: String {
@@ -19,7 +21,8 @@ final class ServerProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    init(dataDirectory: String? = nil, extraArguments: [String] = []) throws {
+    init(dataDirectory: String? = nil, extraArguments: [String] = [], clientEnvironment: [String: String] = [:]) throws {
+        self.clientEnvironment = clientEnvironment
         self.dataDirectory = try dataDirectory ?? Self.makeTemporaryDirectory()
         self.port = try Self.freePort()
         self.logPath = self.dataDirectory + ".log"
@@ -66,6 +69,7 @@ final class ServerProcess: @unchecked Sendable {
     func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
         try Self.run(
             arguments, environment: ["MODELGATE_SERVER": "127.0.0.1:\(self.port)", "MODELGATE_DATA_DIR": self.dataDirectory]
+                .merging(self.clientEnvironment) { $1 }
                 .merging(environment) { $1 })
     }
 

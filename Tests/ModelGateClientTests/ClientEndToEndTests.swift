@@ -3,6 +3,7 @@ import Logging
 import ModelGateAPI
 import ModelGateClient
 import ModelGateServer
+import ModelGateTLS
 import NIOPosix
 import ServiceLifecycle
 import Testing
@@ -11,10 +12,18 @@ import Testing
 @Suite("ModelGateClient, end to end")
 struct ClientEndToEndTests {
     /// Runs a server in a temporary data directory for the duration of `body`.
-    static func withServer(_ body: (ModelGateServerApp, ServerAddress) async throws -> Void) async throws {
+    ///
+    /// With `tls`, the server serves development certificates from `<directory>/certs`
+    /// (see ``clientTLS(for:)``).
+    static func withServer(tls: Bool = false, _ body: (ModelGateServerApp, ServerAddress) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "modelgate-client-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = ServerConfiguration(dataDirectory: directory, port: 0, secretHashIterations: 1_000)
+        var configuration = ServerConfiguration(dataDirectory: directory, port: 0, secretHashIterations: 1_000)
+        if tls {
+            try DevelopmentCertificates.write(to: directory + "/certs")
+            configuration.tls = TLSServerConfiguration(
+                certificateChainFile: directory + "/certs/cert.pem", privateKeyFile: directory + "/certs/key.pem")
+        }
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let app = try await ModelGateServerApp(
             configuration: configuration, logger: logger, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
@@ -31,6 +40,13 @@ struct ClientEndToEndTests {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+    }
+
+    /// How a client trusts `app` when it serves TLS: the CA next to its certificate.
+    static func clientTLS(for app: ModelGateServerApp) -> TLSClientConfiguration? {
+        guard let tls = app.configuration.tls else { return nil }
+        let folder = URL(fileURLWithPath: tls.certificateChainFile).deletingLastPathComponent().path
+        return TLSClientConfiguration(caFile: folder + "/" + DevelopmentCertificates.caCertificateFile)
     }
 
     @Test("Signs in from the credentials file and manages workspaces")

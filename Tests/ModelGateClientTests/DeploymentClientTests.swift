@@ -37,9 +37,11 @@ struct DeploymentClientTests {
         return try #require(answer["predictions"] as? [Double])
     }
 
-    @Test("A deployment streams its progress to a final Healthy event, then scores unary and streaming with its key")
-    func deployFollowAndScore() async throws {
-        try await ModelClientTests.withClient { client, _ in
+    @Test(
+        "A deployment streams its progress to a final Healthy event, then scores unary and streaming with its key (plaintext and TLS)",
+        arguments: [false, true])
+    func deployFollowAndScore(overTLS: Bool) async throws {
+        try await ModelClientTests.withClient(tls: overTLS) { client, _ in
             // When the example is deployed and followed
             let events = try await Self.deployExample(client, name: "linreg")
 

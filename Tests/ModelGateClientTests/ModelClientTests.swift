@@ -34,9 +34,10 @@ struct ModelClientTests {
     static func hash(_ bytes: [UInt8]) -> String { StreamingSHA256.hex(SHA256.hash(bytes)) }
 
     /// A server with workspace `ws1`, a signed-in client, and the server's data directory.
-    static func withClient(_ body: (ModelGateClient, ModelGateServerApp) async throws -> Void) async throws {
-        try await ClientEndToEndTests.withServer { app, address in
-            let client = try await ModelGateClient.connect(to: address, credentials: try Credentials.load(path: app.credentialsPath))
+    static func withClient(tls: Bool = false, _ body: (ModelGateClient, ModelGateServerApp) async throws -> Void) async throws {
+        try await ClientEndToEndTests.withServer(tls: tls) { app, address in
+            let client = try await ModelGateClient.connect(
+                to: address, credentials: try Credentials.load(path: app.credentialsPath), tls: ClientEndToEndTests.clientTLS(for: app))
             do {
                 _ = try await client.createWorkspace(name: "ws1", region: "westeurope")
                 try await body(client, app)

@@ -72,6 +72,15 @@ struct FrameDecoderTests {
         #expect(error?.message.contains("bad preface") == true)
     }
 
+    @Test func tlsRecordInPlaceOfThePrefaceSaysSo() throws {
+        let channel = try self.makeChannel()
+        // A TLS ClientHello's record header.
+        let error = #expect(throws: ConnectionError.self) {
+            try channel.writeInbound(ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x00, 0xF4]))
+        }
+        #expect(error?.message.contains("the peer speaks TLS") == true, "\(String(describing: error))")
+    }
+
     @Test func unknownFrameTypeIsRefused() throws {
         let channel = try self.makeChannel()
         var bytes = Preface.bytes

@@ -17,7 +17,7 @@ let package = Package(
             name: "modelgate-bench",
             dependencies: [
                 // ModelGateClient is the root package's library product; it brings
-                // ModelGateRPC, ModelGateAPI and ModelGateWire.
+                // ModelGateRPC, ModelGateAPI, ModelGateWire and ModelGateTLS.
                 .product(name: "ModelGateClient", package: "ModelGate"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

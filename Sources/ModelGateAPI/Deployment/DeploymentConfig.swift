@@ -92,6 +92,9 @@ public struct DeploymentConfig: ProtoMessage {
     public var vnetName = ""
     /// Azure's subnet name (ACI); stored, no effect in ModelGate.
     public var subnetName = ""
+    /// Scale to zero: `autoscale_min_replicas` is 0 (proto3 cannot tell 0 from
+    /// unset there, and its 0 means 1).
+    public var autoscaleScaleToZero = Toggle.unspecified
     public var unknownFields = UnknownFields()
     public init() {}
 
@@ -140,5 +143,6 @@ public struct DeploymentConfig: ProtoMessage {
         .string(41, "cmk_key_version", \.cmkKeyVersion),
         .string(42, "vnet_name", \.vnetName),
         .string(43, "subnet_name", \.subnetName),
+        .enumeration(44, "autoscale_scale_to_zero", \.autoscaleScaleToZero),
     ]
 }

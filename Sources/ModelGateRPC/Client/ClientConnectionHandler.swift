@@ -90,7 +90,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let message = self.goAwayMessage.map { "connection closed by the server: \($0)" } ?? "connection closed"
+        var message = self.goAwayMessage.map { "connection closed by the server: \($0)" } ?? "connection closed"
+        if !self.receivedSettings, self.goAwayMessage == nil {
+            // The likeliest cause: a TLS server closing a plaintext client (or the reverse).
+            message = "connection closed before the server's preface (if the server serves TLS, connect with TLS)"
+        }
         self.tearDown(RPCError(code: .unavailable, message: message))
         context.fireChannelInactive()
     }

@@ -1,4 +1,5 @@
 import ModelGateAPI
+public import ModelGateTLS
 public import ModelGateWire
 public import NIOCore
 import NIOPosix
@@ -12,6 +13,8 @@ public struct RPCClientConfiguration: Sendable {
     /// receive windows (sent to the server in SETTINGS).
     public var limits = RPCLimits()
     public var connectTimeout: Duration = .seconds(10)
+    /// Connect over TLS, checking the server as this says; plaintext when `nil`.
+    public var tls: TLSClientConfiguration?
 
     public init(host: String, port: Int) {
         self.host = host
@@ -62,12 +65,21 @@ public final class RPCClient: Sendable {
             allocator: ByteBufferAllocator(), limits: ClientConnectionHandler.peerLimits(from: Settings())
         )
         let limits = configuration.limits
+        let tlsContext: TLSContext?
+        do {
+            tlsContext = try configuration.tls.map { configuration throws(TLSError) in try TLSContext.client(configuration) }
+        } catch {
+            ready.fail(error)
+            throw RPCError(code: .invalidArgument, message: "cannot set up TLS: \(error.message)", cause: error)
+        }
+        let host = configuration.host
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if let tlsContext { try sync.addHandler(TLSHandler(context: tlsContext, serverHostname: host)) }
                     // Stop reading while the socket cannot take our writes: a peer that does
                     // not read cannot make us buffer its answers without bound (slow read).
                     try sync.addHandler(BackPressureHandler())

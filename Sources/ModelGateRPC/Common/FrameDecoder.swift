@@ -34,6 +34,12 @@ final class FrameDecoder: ByteToMessageDecoder {
         if self.prefaceMatched < Preface.bytes.count {
             while self.prefaceMatched < Preface.bytes.count, let byte = buffer.readInteger(as: UInt8.self) {
                 guard byte == Preface.bytes[self.prefaceMatched] else {
+                    if self.prefaceMatched == 0, byte == 0x15 || byte == 0x16 {
+                        // A TLS record (alert or handshake) where the preface belongs.
+                        throw ConnectionError.protocolViolation(
+                            "bad preface: the peer speaks TLS (byte 0 was 0x\(String(byte, radix: 16))); connect both sides with TLS or neither"
+                        )
+                    }
                     throw ConnectionError.protocolViolation(
                         "bad preface: expected \"MODELGATE/1\\r\\n\\r\\n\", byte \(self.prefaceMatched) was 0x\(String(byte, radix: 16))"
                     )

@@ -1,6 +1,7 @@
 public import Logging
 public import NIOCore
 import ModelGateAPI
+public import ModelGateTLS
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
@@ -15,6 +16,9 @@ public struct RPCServerConfiguration: Sendable {
     public var maxConnections: Int = 10_000
     /// How long a graceful shutdown waits for in-flight calls before closing. Default 30 s.
     public var drainTimeout: Duration = .seconds(30)
+    /// Serve TLS with this context (reloadable), or plaintext when `nil`.
+    /// Each connection takes the context current at accept.
+    public var tls: ReloadableTLSContext?
 
     public init(host: String, port: Int) {
         self.host = host
@@ -196,6 +200,15 @@ public final class RPCServer: Service, Sendable {
         if let refusal {
             self.logger.debug("Refused connection", metadata: ["reason": "\(refusal)"])
             let code: StatusCode = refusal.hasPrefix("server is shutting down") ? .unavailable : .resourceExhausted
+            if let tls = self.configuration.tls?.current {
+                // The GO_AWAY goes out once the handshake is done; a peer that never finishes
+                // it is closed at the preface deadline, as a served connection would be.
+                try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls))
+                let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(self.configuration.limits.handshakeTimeout)) {
+                    channel.close(promise: nil)
+                }
+                channel.closeFuture.whenComplete { _ in deadline.cancel() }
+            }
             try channel.pipeline.syncOperations.addHandler(ConnectionRejectionHandler(code: code, message: refusal))
             return nil
         }
@@ -206,7 +219,8 @@ public final class RPCServer: Service, Sendable {
         logger[metadataKey: "connection.id"] = "\(id)"
         logger[metadataKey: "connection.peer"] = "\(peer)"
         let (handler, calls) = try Self.installConnectionHandlers(
-            on: channel, limits: self.configuration.limits, router: self.router, peer: peer, logger: logger)
+            on: channel, limits: self.configuration.limits, router: self.router, peer: peer,
+            tls: self.configuration.tls?.current, logger: logger)
         let connection = ServerConnection(
             id: id, channel: channel, calls: calls, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), logger: logger
         )
@@ -230,7 +244,7 @@ extension RPCServer {
     /// The one place a connection's pipeline is built, for served connections
     /// and for the fuzzer's embedded ones alike.
     static func installConnectionHandlers(
-        on channel: any Channel, limits: RPCLimits, router: RPCRouter, peer: String, logger: Logger
+        on channel: any Channel, limits: RPCLimits, router: RPCRouter, peer: String, tls: TLSContext? = nil, logger: Logger
     ) throws -> (ServerConnectionHandler, AsyncStream<AcceptedCall>) {
         let (calls, continuation) = AsyncStream.makeStream(of: AcceptedCall.self)
         let handler = ServerConnectionHandler(
@@ -238,6 +252,10 @@ extension RPCServer {
             calls: continuation, peer: peer, logger: logger
         )
         let sync = channel.pipeline.syncOperations
+        // TLS next to the socket; the handshake counts against the preface deadline,
+        // and a failed one (a plaintext client, a refused certificate) closes this
+        // connection only, logged at debug by the connection handler.
+        if let tls { try sync.addHandler(TLSHandler(context: tls)) }
         // Stop reading while the socket cannot take our writes: a peer that does
         // not read cannot make us buffer its answers without bound (slow read).
         try sync.addHandler(BackPressureHandler())

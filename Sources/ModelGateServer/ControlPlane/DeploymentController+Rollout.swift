@@ -22,48 +22,9 @@ extension DeploymentController {
     /// records the failure.
     private func rollout(key: String, record: ServiceRecord, progress: DeploymentProgressLog) async {
         let reporter = self.reporter(for: record, progress: progress)
-        let config = record.deploymentConfig
-        let serviceName = ServingRegistry.key(workspace: record.workspace, service: record.name)
-        reporter.report(.queued, "Deploying '\(record.name)' (generation \(record.generation)) with \(record.models.count) model(s)")
         do {
-            let archive = record.inferenceConfig.sourceArchiveRef ?? BlobRef()
-            reporter.report(
-                .packageUpload, "Unpacking the source directory (\(archive.sizeBytes) bytes, \(archive.sha256.prefix(12)))",
-                bytes: (archive.sizeBytes, archive.sizeBytes)
-            )
-            let sourceDirectory = try await self.dependencies.sources.unpack(archive)
-            let models = try await self.dependencies.models.resolve(record.models, workspace: record.workspace)
-            let modelDirectory = try await self.dependencies.models.materialize(models: models)
-            reporter.report(.packageUpload, "Models laid out for AZUREML_MODEL_DIR: \(record.models.joined(separator: ", "))")
-
-            let environment = try await self.environment(for: record)
-            reporter.report(.environmentLookup, "Looking up the environment in workspace '\(record.workspace)''s cache, then the global one")
-            let resolved = try await self.dependencies.environmentCache.resolve(environment: environment, workspace: record.workspace) { step in
-                switch step {
-                case .step(let text): reporter.report(.environmentLookup, text)
-                case .output(let line): reporter.report(.environmentBuild, line)
-                }
-            }
-            reporter.report(
-                resolved.cacheResult == .miss ? .environmentBuild : .environmentLookup,
-                "Environment \(resolved.contentHash.prefix(12)): \(Self.describe(resolved.cacheResult)); Python \(resolved.pythonVersion)",
-                cacheResult: resolved.cacheResult, environmentHash: resolved.contentHash
-            )
-            try Task.checkCancellation()
-
-            var pool = ReplicaPoolConfiguration(
-                serviceName: serviceName,
-                program: ReplicaProgram(
-                    pythonExecutable: resolved.pythonExecutable, entryScript: record.inferenceConfig.entryScript,
-                    sourceDirectory: sourceDirectory, modelDirectory: modelDirectory, environment: resolved.environmentVariables
-                ),
-                deployment: config
-            )
-            pool.replicaIDPrefix = Self.replicaIDPrefix(generation: record.generation)
-            let placement = config.computeType == .aks ? "compute target '\(config.computeTargetName)'" : "ACI"
-            reporter.report(
-                .scheduling,
-                "Scheduling \(pool.replicas) replica(s) on \(placement), each asking \(config.cpuCores) cores, \(config.memoryGb) GiB, \(config.gpuCores) GPUs"
+            let pool = try await self.preparePool(
+                record: record, version: "", replicaIDPrefix: Self.replicaIDPrefix(generation: record.generation), reporter: reporter
             )
             try await self.runPool(key: key, record: record, configuration: pool, reporter: reporter)
         } catch {
@@ -71,14 +32,81 @@ extension DeploymentController {
         }
     }
 
+    /// Unpacks the code, lays out the models and finds or builds the
+    /// environment of `record` (a web service, or one endpoint version with
+    /// its settings merged into the endpoint's), reporting each step.
+    ///
+    /// - Returns: the configuration of a pool that runs it.
+    func preparePool(
+        record: ServiceRecord, version: String, replicaIDPrefix: String, reporter: DeploymentProgressReporter
+    ) async throws -> ReplicaPoolConfiguration {
+        let config = record.deploymentConfig
+        let serviceName = ServingRegistry.key(workspace: record.workspace, service: record.name)
+        let what = version.isEmpty ? "'\(record.name)'" : "version '\(version)' of '\(record.name)'"
+        reporter.report(.queued, "Deploying \(what) (generation \(record.generation)) with \(record.models.count) model(s)")
+        let archive = record.inferenceConfig.sourceArchiveRef ?? BlobRef()
+        reporter.report(
+            .packageUpload, "Unpacking the source directory (\(archive.sizeBytes) bytes, \(archive.sha256.prefix(12)))",
+            bytes: (archive.sizeBytes, archive.sizeBytes)
+        )
+        let sourceDirectory = try await self.dependencies.sources.unpack(archive)
+        let models = try await self.dependencies.models.resolve(record.models, workspace: record.workspace)
+        let modelDirectory = try await self.dependencies.models.materialize(models: models)
+        reporter.report(.packageUpload, "Models laid out for AZUREML_MODEL_DIR: \(record.models.joined(separator: ", "))")
+
+        let environment = try await self.environment(for: record)
+        reporter.report(.environmentLookup, "Looking up the environment in workspace '\(record.workspace)''s cache, then the global one")
+        let resolved = try await self.dependencies.environmentCache.resolve(environment: environment, workspace: record.workspace) { step in
+            switch step {
+            case .step(let text): reporter.report(.environmentLookup, text)
+            case .output(let line): reporter.report(.environmentBuild, line)
+            }
+        }
+        reporter.report(
+            resolved.cacheResult == .miss ? .environmentBuild : .environmentLookup,
+            "Environment \(resolved.contentHash.prefix(12)): \(Self.describe(resolved.cacheResult)); Python \(resolved.pythonVersion)",
+            cacheResult: resolved.cacheResult, environmentHash: resolved.contentHash
+        )
+        try Task.checkCancellation()
+
+        var pool = ReplicaPoolConfiguration(
+            serviceName: serviceName, version: version,
+            program: ReplicaProgram(
+                pythonExecutable: resolved.pythonExecutable, entryScript: record.inferenceConfig.entryScript,
+                sourceDirectory: sourceDirectory, modelDirectory: modelDirectory, environment: resolved.environmentVariables
+            ),
+            deployment: config
+        )
+        pool.replicaIDPrefix = replicaIDPrefix
+        let placement = config.computeType == .aks ? "compute target '\(config.computeTargetName)'" : "ACI"
+        reporter.report(
+            .scheduling,
+            "Scheduling \(pool.replicas) replica(s) on \(placement), each asking \(config.cpuCores) cores, \(config.memoryGb) GiB, \(config.gpuCores) GPUs"
+        )
+        return pool
+    }
+
     /// Starts the pool, forwards its events until it settles, then finishes the rollout.
     private func runPool(
         key: String, record: ServiceRecord, configuration: ReplicaPoolConfiguration, reporter: DeploymentProgressReporter
     ) async throws {
         guard let tracked = self.services[key], tracked.record.generation == record.generation else { throw CancellationError() }
+        let (pool, lastFailure) = try await self.startPool(configuration, logs: tracked.logs, reporter: reporter)
+        self.finish(key: key, generation: record.generation, pool: pool, failure: lastFailure, reporter: reporter)
+    }
+
+    /// Starts a pool (a service's, or one endpoint version's) and forwards its
+    /// events to `reporter` until it settles.
+    ///
+    /// - Returns: the pool and the last `init()` failure it reported (empty if none).
+    /// - Throws: `CancellationError` when the rollout was cancelled meanwhile (the pool is stopped).
+    func startPool(
+        _ configuration: ReplicaPoolConfiguration, logs: ServiceLogBuffer, reporter: DeploymentProgressReporter
+    ) async throws -> (ReplicaPool, String) {
         let pool = ReplicaPool(
-            configuration: configuration, backend: self.dependencies.backend, logs: tracked.logs,
-            eventLoopGroup: self.dependencies.eventLoopGroup, logger: self.dependencies.logger, clock: self.dependencies.clock
+            configuration: configuration, backend: self.dependencies.backend, logs: logs,
+            eventLoopGroup: self.dependencies.eventLoopGroup, logger: self.dependencies.logger, clock: self.dependencies.clock,
+            metrics: self.endpointMetrics(endpoint: configuration.serviceName, version: configuration.version)
         )
         self.pools[ObjectIdentifier(pool)] = pool
         // The pool's own task: it supervises until stopped. Not a child of the
@@ -99,7 +127,7 @@ extension DeploymentController {
             await self.stop(pool)
             throw CancellationError()
         }
-        self.finish(key: key, generation: record.generation, pool: pool, failure: lastFailure, reporter: reporter)
+        return (pool, lastFailure)
     }
 
     /// Ends a rollout whose pool settled: a healthy pool replaces the serving
@@ -121,9 +149,10 @@ extension DeploymentController {
             self.services[key] = tracked
             if self.dependencies.registry.entry(workspace: record.workspace, service: record.name) == nil {
                 // Nothing served before: keep the failed pool so scoring says why.
-                self.dependencies.registry.register(
-                    ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-                )
+                self.dependencies.registry.register(ServingEntry(
+                    workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+                    collectsModelData: record.deploymentConfig.collectModelData
+                ))
             } else {
                 // An update failed: the previous version keeps serving.
                 Task { await self.stop(pool) }
@@ -138,12 +167,14 @@ extension DeploymentController {
         tracked.record.error = ""
         tracked.record.errorCode = .ok
         self.services[key] = tracked
-        let replaced = self.dependencies.registry.register(
-            ServingEntry(workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs)
-        )
-        if let replaced, replaced.pool !== pool {
-            // Requests already on the old pool finish there; new ones go to the new pool.
-            Task { await self.stop(replaced.pool) }
+        let replaced = self.dependencies.registry.register(ServingEntry(
+            workspace: record.workspace, service: record.name, pool: pool, auth: self.auth(for: key), logs: tracked.logs,
+            collectsModelData: record.deploymentConfig.collectModelData
+        ))
+        self.startAutoscaler(key: key, target: pool, workspace: record.workspace, name: record.name, config: record.deploymentConfig)
+        // Requests already on the old pool finish there; new ones go to the new pool.
+        for old in replaced?.pools ?? [] where old !== pool {
+            Task { await self.stop(old) }
         }
         self.recordOutcome(tracked.record)
         let state = snapshot.state.webServiceState

@@ -1,3 +1,4 @@
+internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import ModelGateAPI
@@ -22,6 +23,7 @@ internal import NIOCore
 actor DeploymentController {
     struct Dependencies: Sendable {
         var services: ServiceStore
+        var endpoints: EndpointStore
         var workspaces: WorkspaceStore
         var computes: ComputeStore
         var environments: EnvironmentStore
@@ -36,6 +38,10 @@ actor DeploymentController {
         /// The public keys token-auth services verify against (``TokenAuthenticator``).
         var tokenKeys = TokenVerificationKeys()
         var tokenClockSkew = TokenConfiguration().clockSkew
+        /// The autoscaler's delays (``AutoscaleSettings``).
+        var autoscale = AutoscaleSettings()
+        /// Where endpoint metrics go (the server's Prometheus registry); nil: none.
+        var metricsFactory: (any MetricsFactory)?
     }
 
     /// One service as the controller knows it.
@@ -61,8 +67,14 @@ actor DeploymentController {
 
     let dependencies: Dependencies
     var services: [String: Tracked] = [:]
+    /// Endpoints, by the same key as services (one namespace).
+    var endpoints: [String: TrackedEndpoint] = [:]
+    /// Endpoint records being stored, not yet committed; their capacity counts as taken.
+    var pendingEndpoints: [String: EndpointRecord] = [:]
     /// Every pool started and not yet stopped, so shutdown stops them all.
     var pools: [ObjectIdentifier: ReplicaPool] = [:]
+    /// The autoscaler of each service's serving target, by service key.
+    var autoscalers: [String: AutoscalerTask] = [:]
     /// Services with a change being committed.
     private var busy: Set<String> = []
     /// Records being stored, not yet committed; their capacity counts as taken.
@@ -105,13 +117,15 @@ actor DeploymentController {
                 self.startRollout(key: key)
             }
         }
+        try await self.restoreEndpoints()
     }
 
     /// Stops every rollout and every pool (draining their requests).
     func shutdown() async {
-        let rollouts = self.services.values.compactMap(\.rollout)
+        let rollouts = self.services.values.compactMap(\.rollout) + self.endpoints.values.flatMap(\.rollouts.values)
         for rollout in rollouts { rollout.cancel() }
         for rollout in rollouts { await rollout.value }
+        for key in Array(self.autoscalers.keys) { self.stopAutoscaler(key: key) }
         let pools = Array(self.pools.values)
         self.pools = [:]
         await withDiscardingTaskGroup { group in
@@ -136,6 +150,12 @@ actor DeploymentController {
             throw RPCError(
                 code: .alreadyExists,
                 message: "service '\(request.name)' already exists in workspace '\(workspace)'; deploy with overwrite to replace it"
+            )
+        }
+        if self.endpoints[key] != nil {
+            throw RPCError(
+                code: .alreadyExists,
+                message: "an endpoint named '\(request.name)' already exists in workspace '\(workspace)'; services and endpoints share names"
             )
         }
         try self.begin(key)
@@ -268,11 +288,12 @@ actor DeploymentController {
         defer { self.end(key) }
         try await self.dependencies.services.delete(workspace: workspace, name: tracked.record.name)
         self.services.removeValue(forKey: key)
+        self.stopAutoscaler(key: key)
         tracked.rollout?.cancel()
         tracked.progress.abandon()
         let removed = self.dependencies.registry.remove(workspace: workspace, service: tracked.record.name)
         await tracked.rollout?.value
-        if let removed { await self.stop(removed.pool) }
+        for pool in removed?.pools ?? [] { await self.stop(pool) }
         tracked.logs.finish()
         self.dependencies.logger.info("Deleted service", metadata: ["workspace.name": "\(workspace)", "service.name": "\(tracked.record.name)"])
     }
@@ -283,6 +304,12 @@ actor DeploymentController {
     ///
     /// - Throws: `FAILED_PRECONDITION` when key auth is off, as Azure answers.
     func keys(workspace: String, name: String) async throws -> ServiceKeys {
+        if let (_, endpoint) = try await self.endpointNamed(workspace: workspace, name: name) {
+            guard endpoint.record.deploymentConfig.authEnabled == .enabled else {
+                throw RPCError(code: .failedPrecondition, message: "endpoint '\(endpoint.record.name)' has key auth off (auth_enabled); it has no keys to use")
+            }
+            return endpoint.keys.keys
+        }
         let tracked = try await self.tracked(workspace: workspace, name: name)
         try Self.requireKeyAuth(tracked.record)
         return tracked.keys.keys
@@ -291,6 +318,9 @@ actor DeploymentController {
     /// Replaces one key with `value`, or a fresh 256-bit one; the old value
     /// fails at once, the other key keeps working.
     func regenerateKey(workspace: String, name: String, type: KeyType, value: String) async throws -> ServiceKeys {
+        if let (key, endpoint) = try await self.endpointNamed(workspace: workspace, name: name) {
+            return try await self.regenerateEndpointKey(key: key, endpoint: endpoint, type: type, value: value)
+        }
         let tracked = try await self.tracked(workspace: workspace, name: name)
         try Self.requireKeyAuth(tracked.record)
         guard type == .primary || type == .secondary else {
@@ -339,6 +369,17 @@ actor DeploymentController {
     /// The progress of the service's current deployment until it ends; for a
     /// service not transitioning, the one final event with its state now.
     func progress(workspace: String, name: String) async throws -> AsyncStream<DeploymentProgress> {
+        if let (key, endpoint) = try await self.endpointNamed(workspace: workspace, name: name) {
+            if let stream = endpoint.progress.follow() { return stream }
+            let view = try self.endpointView(key: key)
+            let event = DeploymentProgressReporter(
+                log: endpoint.progress, workspace: view.workspace, name: view.name, desiredReplicas: 0, clock: self.dependencies.clock
+            ).finalEvent(state: view.state, message: Self.endpointMessage(view), errorCode: view.state == .failed ? .failedPrecondition : .ok)
+            return AsyncStream { continuation in
+                continuation.yield(event)
+                continuation.finish()
+            }
+        }
         let tracked = try await self.tracked(workspace: workspace, name: name)
         if let stream = tracked.progress.follow() { return stream }
         let service = try self.webService(key: Self.key(workspace: tracked.record.workspace, name: name))
@@ -358,6 +399,7 @@ actor DeploymentController {
     /// The service's log buffer and the id prefix of its current deployment's
     /// replicas, for `WaitForDeployment` with `show_output`.
     func output(workspace: String, name: String) async throws -> (ServiceLogBuffer, String) {
+        if let (_, endpoint) = try await self.endpointNamed(workspace: workspace, name: name) { return (endpoint.logs, "") }
         let tracked = try await self.tracked(workspace: workspace, name: name)
         return (tracked.logs, Self.replicaIDPrefix(generation: tracked.record.generation))
     }
@@ -367,12 +409,16 @@ actor DeploymentController {
 
     /// The service's log buffer, for `GetLogs`.
     func logs(workspace: String, name: String) async throws -> ServiceLogBuffer {
-        try await self.tracked(workspace: workspace, name: name).logs
+        if let (_, endpoint) = try await self.endpointNamed(workspace: workspace, name: name) { return endpoint.logs }
+        return try await self.tracked(workspace: workspace, name: name).logs
     }
 
     /// Whether services are placed on a compute target.
     func isComputeInUse(workspace: String, compute: String) -> Bool {
         self.services.values.contains { Self.isPlaced($0.record, workspace: workspace, compute: compute) }
+            || self.endpoints.values.contains {
+                $0.record.workspace.lowercased() == workspace.lowercased() && $0.record.computeTarget.lowercased() == compute.lowercased()
+            }
     }
 
     /// What the services on a compute target ask for now.
@@ -384,14 +430,24 @@ actor DeploymentController {
             let config = record.deploymentConfig
             let serving = self.dependencies.registry.entry(workspace: record.workspace, service: record.name)
             // A failed deployment runs nothing, unless an earlier version still serves.
-            if record.state == .failed, serving.map({ $0.pool.currentState == .failed }) ?? true { continue }
+            if record.state == .failed, serving.map({ $0.pool?.currentState == .failed }) ?? true { continue }
             let replicas = serving
-                .map { max($0.pool.snapshot.desiredReplicas, DeploymentDefaults.initialReplicas(config)) }
+                .map { max($0.pool?.snapshot.desiredReplicas ?? 0, DeploymentDefaults.initialReplicas(config)) }
                 ?? DeploymentDefaults.initialReplicas(config)
             usage.replicas += replicas
             usage.cpuCores += Double(replicas) * config.cpuCores
             usage.memoryGB += Double(replicas) * config.memoryGb
             usage.gpus += replicas * Int(config.gpuCores)
+        }
+        var endpoints = self.endpoints.mapValues(\.record)
+        endpoints.merge(self.pendingEndpoints) { $1 }
+        for (key, record) in endpoints where key != excluded
+            && record.workspace.lowercased() == workspace.lowercased() && record.computeTarget.lowercased() == compute.lowercased() {
+            let demand = self.endpointDemand(record, pool: self.endpoints[key]?.pool)
+            usage.replicas += demand.replicas
+            usage.cpuCores += demand.cpuCores
+            usage.memoryGB += demand.memoryGB
+            usage.gpus += demand.gpus
         }
         return usage
     }
@@ -416,12 +472,16 @@ actor DeploymentController {
         var service = WebService()
         service.workspace = record.workspace
         service.name = record.name
-        let serving = self.dependencies.registry.entry(workspace: record.workspace, service: record.name)?.pool.snapshot
+        let serving = self.dependencies.registry.entry(workspace: record.workspace, service: record.name)?.pool?.snapshot
         (service.state, service.error, service.errorCode) = self.status(of: tracked, serving: serving)
+        if service.error.isEmpty, let autoscaler = self.autoscalers[key]?.autoscaler {
+            // Healthy, but the autoscaler wants more than the compute target has room for.
+            service.error = autoscaler.capacityMessage
+        }
         service.models = record.models
         service.inferenceConfig = record.inferenceConfig
         service.deploymentConfig = record.deploymentConfig
-        service.scoringURI = "modelgate://\(self.serverAddress.isEmpty ? "localhost" : self.serverAddress)/\(record.workspace)/\(record.name)"
+        service.scoringURI = self.scoringURI(workspace: record.workspace, name: record.name)
         if let serving {
             service.replicas = serving.replicas.map { replica in
                 var replica = replica
@@ -434,6 +494,11 @@ actor DeploymentController {
         service.createdBy = record.createdBy
         service.generation = UInt64(record.generation)
         return service
+    }
+
+    /// Where clients send a service's or endpoint's scoring requests.
+    func scoringURI(workspace: String, name: String) -> String {
+        "modelgate://\(self.serverAddress.isEmpty ? "localhost" : self.serverAddress)/\(workspace)/\(name)"
     }
 
     /// How the service's scoring calls authenticate now.
@@ -456,13 +521,13 @@ actor DeploymentController {
 
     // MARK: Validation
 
-    private func begin(_ key: String) throws(RPCError) {
+    func begin(_ key: String) throws(RPCError) {
         guard self.busy.insert(key).inserted else {
             throw RPCError(code: .aborted, message: "another change to service '\(key)' is in progress; retry when it has been accepted")
         }
     }
 
-    private func end(_ key: String) {
+    func end(_ key: String) {
         self.busy.remove(key)
     }
 
@@ -476,7 +541,7 @@ actor DeploymentController {
     }
 
     /// The workspace's name as stored.
-    private func existingWorkspace(_ name: String) async throws -> String {
+    func existingWorkspace(_ name: String) async throws -> String {
         guard !name.isEmpty else { throw RPCError(code: .invalidArgument, message: "workspace is required") }
         guard let record = try await self.dependencies.workspaces.workspace(named: name) else {
             throw StoreError.notFound(kind: "workspace", name: name)
@@ -484,14 +549,14 @@ actor DeploymentController {
         return record.name
     }
 
-    private func resolveModels(_ ids: [String], workspace: String) async throws -> [String] {
+    func resolveModels(_ ids: [String], workspace: String) async throws -> [String] {
         try ModelStore.checkDeploymentCount(ids.count)
         return try await self.dependencies.models.resolve(ids, workspace: workspace).map(\.id)
     }
 
     /// The inference config to store: entry script checked, the archive moved
     /// to the blob store, the environment pinned to a version.
-    private func validInferenceConfig(_ config: InferenceConfig, workspace: String) async throws -> InferenceConfig {
+    func validInferenceConfig(_ config: InferenceConfig, workspace: String) async throws -> InferenceConfig {
         var config = config
         guard !config.entryScript.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "inference_config.entry_script is required, such as 'score.py'")
@@ -532,7 +597,7 @@ actor DeploymentController {
     }
 
     /// The deployment config with its defaults, its compute type decided and its target checked.
-    private func effectiveConfig(_ config: DeploymentConfig, workspace: String) async throws -> (DeploymentConfig, ComputeRecord?) {
+    func effectiveConfig(_ config: DeploymentConfig, workspace: String) async throws -> (DeploymentConfig, ComputeRecord?) {
         var config = config
         var target: ComputeRecord? = nil
         var type = config.computeType
@@ -564,27 +629,42 @@ actor DeploymentController {
         _ config: DeploymentConfig, on compute: ComputeRecord?, workspace: String, service: String, excluding key: String
     ) throws {
         guard config.computeType == .aks else { return }
-        guard let compute else { throw StoreError.notFound(kind: "compute target", name: config.computeTargetName) }
-        let used = self.usage(workspace: workspace, compute: config.computeTargetName, excluding: key)
         let replicas = DeploymentDefaults.initialReplicas(config)
-        let cores = Double(replicas) * config.cpuCores
-        let memory = Double(replicas) * config.memoryGb
-        let gpus = replicas * Int(config.gpuCores)
+        let demand = ComputeUsage(
+            cpuCores: Double(replicas) * config.cpuCores, memoryGB: Double(replicas) * config.memoryGb,
+            gpus: replicas * Int(config.gpuCores), replicas: replicas
+        )
+        try self.checkCapacity(
+            demand: demand, on: compute, computeName: config.computeTargetName, workspace: workspace,
+            what: "service '\(service)'", excluding: key,
+            shape: "\(replicas) replica(s) × \(Self.format(config.cpuCores)) cores, \(Self.format(config.memoryGb)) GiB, \(config.gpuCores) GPUs = "
+        )
+    }
+
+    /// - Throws: `RESOURCE_EXHAUSTED` saying what `what` asks for (`demand`, all
+    ///   its replicas) and what the cluster has free.
+    func checkCapacity(
+        demand: ComputeUsage, on compute: ComputeRecord?, computeName: String, workspace: String, what: String, excluding key: String,
+        shape: String? = nil
+    ) throws {
+        guard let compute else { throw StoreError.notFound(kind: "compute target", name: computeName) }
+        let used = self.usage(workspace: workspace, compute: computeName, excluding: key)
         let freeCores = compute.cpuCores - used.cpuCores
         let freeMemory = compute.memoryGB - used.memoryGB
         let freeGPUs = compute.gpus - used.gpus
         // A little slack so 10 × 0.1 cores fits in 1 core despite binary fractions.
         let epsilon = 1e-9
-        guard cores <= freeCores + epsilon, memory <= freeMemory + epsilon, gpus <= freeGPUs else {
+        guard demand.cpuCores <= freeCores + epsilon, demand.memoryGB <= freeMemory + epsilon, demand.gpus <= freeGPUs else {
+            let asked = shape ?? "\(demand.replicas) replica(s) = "
             throw RPCError(
                 code: .resourceExhausted,
-                message: "service '\(service)' does not fit compute target '\(config.computeTargetName)': it asks for \(replicas) replica(s) × "
-                    + "\(Self.format(config.cpuCores)) cores, \(Self.format(config.memoryGb)) GiB, \(config.gpuCores) GPUs = "
-                    + "\(Self.format(cores)) cores, \(Self.format(memory)) GiB, \(gpus) GPUs; free: \(Self.format(max(0, freeCores))) of "
+                message: "\(what) does not fit compute target '\(computeName)': it asks for \(asked)"
+                    + "\(Self.format(demand.cpuCores)) cores, \(Self.format(demand.memoryGB)) GiB, \(demand.gpus) GPUs; free: \(Self.format(max(0, freeCores))) of "
                     + "\(Self.format(compute.cpuCores)) cores, \(Self.format(max(0, freeMemory))) of \(Self.format(compute.memoryGB)) GiB, "
                     + "\(max(0, freeGPUs)) of \(compute.gpus) GPUs",
                 details: [
-                    "requested_cpu_cores": Self.format(cores), "requested_memory_gb": Self.format(memory), "requested_gpus": "\(gpus)",
+                    "requested_cpu_cores": Self.format(demand.cpuCores), "requested_memory_gb": Self.format(demand.memoryGB),
+                    "requested_gpus": "\(demand.gpus)",
                     "free_cpu_cores": Self.format(max(0, freeCores)), "free_memory_gb": Self.format(max(0, freeMemory)),
                     "free_gpus": "\(max(0, freeGPUs))",
                 ]
@@ -592,7 +672,7 @@ actor DeploymentController {
         }
     }
 
-    private static func format(_ value: Double) -> String {
+    static func format(_ value: Double) -> String {
         let rounded = (value * 1000).rounded() / 1000
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
@@ -610,7 +690,7 @@ actor DeploymentController {
 
     /// The keys to use: those the deployment config gives, else the current
     /// ones (keys survive redeploys), else fresh ones.
-    private static func keys(given config: DeploymentConfig?, current: ServiceKeys?) throws -> ServiceKeys {
+    static func keys(given config: DeploymentConfig?, current: ServiceKeys?) throws -> ServiceKeys {
         var keys = try current ?? ServiceKeys.generate()
         if let config, !config.primaryKey.isEmpty { keys.primary = try Self.checkedKey(config.primaryKey, field: "primary_key") }
         if let config, !config.secondaryKey.isEmpty { keys.secondary = try Self.checkedKey(config.secondaryKey, field: "secondary_key") }
@@ -618,7 +698,7 @@ actor DeploymentController {
     }
 
     /// A key given by the user: printable ASCII without spaces, 16 to 256 characters.
-    private static func checkedKey(_ key: String, field: String) throws(RPCError) -> String {
+    static func checkedKey(_ key: String, field: String) throws(RPCError) -> String {
         let bytes = Array(key.utf8)
         guard (16...256).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw RPCError(code: .invalidArgument, message: "\(field) must be 16 to 256 printable ASCII characters without spaces")

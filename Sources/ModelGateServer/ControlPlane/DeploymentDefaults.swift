@@ -56,6 +56,20 @@ enum DeploymentDefaults {
         Self.fill(&config.autoscaleMaxReplicas, Self.autoscaleMaxReplicas)
         Self.fill(&config.autoscaleRefreshSeconds, Self.autoscaleRefreshSeconds)
         Self.fill(&config.autoscaleTargetUtilization, Self.autoscaleTargetUtilization)
+        if config.autoscaleScaleToZero == .enabled {
+            guard config.autoscaleEnabled == .enabled else {
+                throw Self.invalid("autoscale_scale_to_zero needs autoscaling (AKS, autoscale_enabled, no num_replicas)")
+            }
+            // Filled with 1 above when it was 0; any other value contradicts scaling to zero.
+            guard config.autoscaleMinReplicas <= 1 else {
+                throw Self.invalid(
+                    "autoscale_scale_to_zero sets autoscale_min_replicas to 0; it cannot also be \(config.autoscaleMinReplicas)"
+                )
+            }
+            config.autoscaleMinReplicas = 0
+        } else {
+            config.autoscaleScaleToZero = .disabled
+        }
         guard config.autoscaleMinReplicas <= config.autoscaleMaxReplicas else {
             throw Self.invalid(
                 "autoscale_min_replicas (\(config.autoscaleMinReplicas)) is above autoscale_max_replicas (\(config.autoscaleMaxReplicas))"
@@ -100,7 +114,9 @@ enum DeploymentDefaults {
         return config
     }
 
-    /// Replicas the service starts with: `num_replicas`, or the autoscaler's minimum.
+    /// Replicas the service starts with: `num_replicas`, or the autoscaler's
+    /// minimum. A service that scales to zero still starts one, so the
+    /// deployment proves the script loads; the autoscaler stops it when idle.
     static func initialReplicas(_ config: DeploymentConfig) -> Int {
         Int(config.autoscaleEnabled == .enabled ? max(1, config.autoscaleMinReplicas) : max(1, config.numReplicas))
     }

@@ -1,21 +1,28 @@
 internal import ModelGateAPI
 public import ModelGateRPC
+internal import NIOPosix
 
-/// `modelgate.v1.DeploymentService` for web services: Deploy,
-/// WaitForDeployment, Get/List/Update/DeleteService and GetLogs. The
-/// ``DeploymentController`` does the work; this type checks the caller's
-/// role and speaks the wire types. Endpoints answer `UNIMPLEMENTED` through
-/// ``UnimplementedMethods`` until they are built.
+/// `modelgate.v1.DeploymentService`: Deploy, WaitForDeployment,
+/// Get/List/Update/DeleteService, GetLogs, GetCollectedData, and endpoints
+/// with their versions. The ``DeploymentController`` does the work; this type
+/// checks the caller's role (Reader to read, Contributor to change) and speaks
+/// the wire types. WaitForDeployment, GetLogs and GetCollectedData take a
+/// service's or an endpoint's name.
 public struct DeploymentService: Sendable {
     private let controller: DeploymentController
     private let authenticator: Authenticator
+    /// Model data collection, read back by GetCollectedData.
+    private let collectedData: DataCollector?
 
     /// Lines per `GetLogsResponse` when sending a backlog.
     static let linesPerMessage = 500
+    /// Records per `GetCollectedDataResponse`.
+    static let recordsPerMessage = 200
 
-    init(controller: DeploymentController, authenticator: Authenticator) {
+    init(controller: DeploymentController, authenticator: Authenticator, collectedData: DataCollector? = nil) {
         self.controller = controller
         self.authenticator = authenticator
+        self.collectedData = collectedData
     }
 
     /// Adds this service's methods to `router`.
@@ -45,6 +52,7 @@ public struct DeploymentService: Sendable {
             try await self.controller.delete(workspace: request.workspace, name: request.name)
             return DeleteServiceResponse()
         }
+        self.registerEndpoints(in: &router)
         router.serverStreaming(ModelGateMethods.Deployment.waitForDeployment) {
             (request: WaitForDeploymentRequest, context, responses: ResponseWriter<DeploymentProgress>) in
             let caller = try await self.authenticator.authenticate(metadata: context.metadata)
@@ -72,6 +80,100 @@ public struct DeploymentService: Sendable {
             try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read the logs of service '\(request.name)'")
             let logs = try await self.controller.logs(workspace: request.workspace, name: request.name)
             try await Self.getLogs(request, logs: logs, responses: responses)
+        }
+        router.serverStreaming(ModelGateMethods.Deployment.getCollectedData) {
+            (request: GetCollectedDataRequest, context, responses: ResponseWriter<GetCollectedDataResponse>) in
+            let caller = try await self.authenticator.authenticate(metadata: context.metadata)
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read the collected data of service '\(request.name)'")
+            try await self.getCollectedData(request, responses: responses)
+        }
+    }
+
+    /// Sends a service's collected records, oldest first, in batches.
+    ///
+    /// The collector's buffer is written out first, so every request answered
+    /// before this call is included. A service that is gone still has its
+    /// data read back; one that never existed (and left no data) is `NOT_FOUND`.
+    ///
+    /// - Throws: `INVALID_ARGUMENT` without a workspace or name, or for a
+    ///   negative `since_unix_ms`; `NOT_FOUND` as above.
+    func getCollectedData(_ request: GetCollectedDataRequest, responses: ResponseWriter<GetCollectedDataResponse>) async throws {
+        guard !request.workspace.isEmpty, !request.name.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "workspace and name are required")
+        }
+        guard request.sinceUnixMs >= 0 else {
+            throw RPCError(code: .invalidArgument, message: "since_unix_ms must not be negative (got \(request.sinceUnixMs))")
+        }
+        guard let collector = self.collectedData else { return }
+        let reader = CollectedDataReader(root: collector.root)
+        if !reader.hasData(workspace: request.workspace, service: request.name) {
+            // Answers NOT_FOUND for a service that does not exist; an existing one has collected nothing yet.
+            _ = try await self.controller.service(workspace: request.workspace, name: request.name)
+        }
+        await collector.flush()
+        let query = CollectedDataReader.Query(
+            workspace: request.workspace, service: request.name, versionSegment: request.version.isEmpty ? nil : request.version,
+            sinceUnixMs: request.sinceUnixMs, limit: Int(request.limit)
+        )
+        var remaining = Int(request.limit)
+        for file in try await NIOThreadPool.singleton.runIfActive({ reader.files(for: query) }) {
+            let limit = remaining
+            let records = try await NIOThreadPool.singleton.runIfActive {
+                try reader.records(inFile: file, since: query.sinceUnixMs, limit: limit)
+            }
+            var start = 0
+            while start < records.count {
+                let end = min(start + Self.recordsPerMessage, records.count)
+                var response = GetCollectedDataResponse()
+                response.records = Array(records[start..<end])
+                try await responses.write(response)
+                start = end
+            }
+            if query.limit > 0 {
+                remaining -= records.count
+                if remaining <= 0 { return }
+            }
+        }
+    }
+
+    private func registerEndpoints(in router: inout RPCRouter) {
+        router.authenticatedUnary(ModelGateMethods.Deployment.createEndpoint, self.authenticator) { (request: CreateEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "create endpoints")
+            return try await self.controller.createEndpoint(request, createdBy: caller.principal.clientID)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.getEndpoint, self.authenticator) { (request: GetEndpointRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "read endpoints")
+            return try await self.controller.endpoint(workspace: request.workspace, name: request.name)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.listEndpoints, self.authenticator) { (request: ListEndpointsRequest, caller, _) in
+            try AccessPolicy.require(.reader, on: request.workspace, caller, to: "list endpoints")
+            var response = ListEndpointsResponse()
+            response.endpoints = try await self.controller.endpoints(request)
+            return response
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.updateEndpoint, self.authenticator) { (request: UpdateEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "update endpoints")
+            return try await self.controller.updateEndpoint(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.deleteEndpoint, self.authenticator) { (request: DeleteEndpointRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "delete endpoints")
+            try await self.controller.deleteEndpoint(workspace: request.workspace, name: request.name)
+            return DeleteEndpointResponse()
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.createEndpointVersion, self.authenticator) {
+            (request: CreateEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "create endpoint versions")
+            return try await self.controller.createEndpointVersion(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.updateEndpointVersion, self.authenticator) {
+            (request: UpdateEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "update endpoint versions")
+            return try await self.controller.updateEndpointVersion(request)
+        }
+        router.authenticatedUnary(ModelGateMethods.Deployment.deleteEndpointVersion, self.authenticator) {
+            (request: DeleteEndpointVersionRequest, caller, _) in
+            try AccessPolicy.require(.contributor, on: request.workspace, caller, to: "delete endpoint versions")
+            return try await self.controller.deleteEndpointVersion(request)
         }
     }
 

@@ -11,8 +11,9 @@ public import ModelGateRPC
 /// Scoring is the hot path: a request looks its service up in the
 /// ``ServingRegistry`` (no database), checks the key in constant time, and
 /// hands the body to the service's ``ReplicaPool``. Nothing is logged above
-/// `debug` per request, and no task is started per request except in
-/// `ScoreStream`, where requests of one call run concurrently.
+/// `debug` per request except the request log line (``ScoringRecorder``), and
+/// no task is started per request except in `ScoreStream`, where requests of
+/// one call run concurrently.
 ///
 /// A unary `Score` that fails (`run()` raised, timeout, no free replica) ends
 /// the call with that status and message. On `ScoreStream` a failed request
@@ -22,6 +23,8 @@ public struct ScoringService: Sendable {
     private let startedAt: ContinuousClock.Instant
     private let clock: WallClock
     private let registry: ServingRegistry
+    /// Logs each finished request and hands it to data collection.
+    private let recorder: ScoringRecorder?
 
     /// Requests of one `ScoreStream` call that may run (or wait to be
     /// written back) at once, per request the service can run at once; the
@@ -31,11 +34,15 @@ public struct ScoringService: Sendable {
     /// The window is at least this, so a small service still pipelines.
     static let minimumStreamWindow = 8
 
-    init(version: String, startedAt: ContinuousClock.Instant, clock: WallClock, registry: ServingRegistry = ServingRegistry()) {
+    init(
+        version: String, startedAt: ContinuousClock.Instant, clock: WallClock, registry: ServingRegistry = ServingRegistry(),
+        recorder: ScoringRecorder? = nil
+    ) {
         self.version = version
         self.startedAt = startedAt
         self.clock = clock
         self.registry = registry
+        self.recorder = recorder
     }
 
     /// Adds this service's methods to `router`.
@@ -84,11 +91,19 @@ public struct ScoringService: Sendable {
         return response
     }
 
+    /// A service's health from its default version's pool (a web service's
+    /// one pool), with metrics for the whole and for each endpoint version.
     private static func health(of entry: ServingEntry) -> ServiceHealth {
-        let snapshot = entry.pool.snapshot
         var health = ServiceHealth()
         health.name = entry.name
-        let serving = snapshot.readyReplicas > 0 && (snapshot.state == .healthy || snapshot.state == .unhealthy)
+        let snapshots = entry.pools.map(\.snapshot)
+        guard let snapshot = entry.pool?.snapshot else {
+            health.status = .notServing
+            health.state = .transitioning
+            health.message = "endpoint '\(entry.name)' has no version ready"
+            return health
+        }
+        let serving = snapshots.contains { $0.readyReplicas > 0 && ($0.state == .healthy || $0.state == .unhealthy) }
         health.status = serving ? .serving : .notServing
         health.state = snapshot.state.webServiceState
         health.message = snapshot.message.isEmpty && !serving
@@ -96,7 +111,21 @@ public struct ScoringService: Sendable {
             : snapshot.message
         var whole = snapshot.metrics
         whole.version = ""
-        health.metrics = snapshot.version.isEmpty ? [whole] : [whole, snapshot.metrics]
+        if snapshots.count > 1 {
+            // The whole endpoint: counters summed over versions (latency stays the default version's).
+            for other in snapshots where other.version != snapshot.version {
+                let metrics = other.metrics
+                whole.requestsTotal += metrics.requestsTotal
+                whole.errorsTotal += metrics.errorsTotal
+                whole.rejectedTotal += metrics.rejectedTotal
+                whole.replicas += metrics.replicas
+                whole.busyReplicas += metrics.busyReplicas
+                whole.queueDepth += metrics.queueDepth
+            }
+            whole.utilization = whole.replicas == 0 ? 0 : Double(whole.busyReplicas) / Double(whole.replicas)
+        }
+        let versions = snapshots.filter { !$0.version.isEmpty }.map(\.metrics)
+        health.metrics = [whole] + versions
         return health
     }
 
@@ -105,12 +134,53 @@ public struct ScoringService: Sendable {
     /// Scores one request; a failure is the call's status.
     func score(_ request: ScoreRequest, context: ServerCallContext) async throws -> ScoreResponse {
         let received = ContinuousClock.now
+        let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
+        var served: ServingEntry?
+        var response: ScoreResponse
+        var thrown: (any Error)?
+        do {
+            response = try await self.scoreUnary(request, requestID: requestID, context: context, received: received, served: &served)
+        } catch {
+            thrown = error
+            response = Self.failedResponse(Self.status(of: error), requestID: requestID, received: received)
+        }
+        self.recorder?.finish(request, entry: served, response: response)
+        // The error as thrown (with its details and cause) goes to the RPC layer.
+        if let thrown { throw thrown }
+        guard response.code == .ok else { throw RPCError(code: response.code, message: response.message) }
+        return response
+    }
+
+    /// The status a thrown error ends the call with, as the RPC layer sends it.
+    private static func status(of error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: error
+        case let error as any RPCErrorConvertible: error.rpcError
+        case is CancellationError: RPCError(code: .cancelled, message: "call cancelled")
+        default: RPCError(code: .internal, message: "internal error")
+        }
+    }
+
+    /// `Score`'s work: a failure of `run()` is the response's code (with the
+    /// replica's answer kept, for the request log and data collection).
+    ///
+    /// - Parameter served: Set to the service once the call has authenticated.
+    private func scoreUnary(
+        _ request: ScoreRequest, requestID: String, context: ServerCallContext, received: ContinuousClock.Instant,
+        served: inout ServingEntry?
+    ) async throws -> ScoreResponse {
         let entry = try self.entry(for: request)
         try entry.auth.authenticate(metadata: context.metadata)
-        let requestID = request.requestID.isEmpty ? context.requestID : request.requestID
-        let answer = try await self.score(Self.replicaRequest(from: request, requestID: requestID), on: entry, deadline: context.deadline)
-        if let failure = answer.failure(serviceName: entry.name) { throw failure }
-        return Self.response(to: answer, requestID: requestID, version: entry.pool.configuration.version, received: received)
+        served = entry
+        let (answer, version) = try await self.score(
+            Self.replicaRequest(from: request, requestID: requestID), on: entry, pinned: request.version, deadline: context.deadline
+        )
+        var response = Self.response(to: answer, requestID: requestID, version: version, received: received)
+        if let failure = answer.failure(serviceName: entry.name) {
+            response.code = failure.code
+            response.message = failure.message
+        }
+        return response
     }
 
     /// Scores every request of the call as it comes, answering each as it
@@ -144,7 +214,7 @@ public struct ScoringService: Sendable {
                     )
                 }()
                 let window = (try? resolved.get()).map {
-                    max(Self.minimumStreamWindow, Self.streamWindowPerCapacity * $0.pool.capacity)
+                    max(Self.minimumStreamWindow, Self.streamWindowPerCapacity * $0.endpoint.capacity)
                 } ?? Self.minimumStreamWindow
                 while inFlight >= window {
                     _ = await finishedIterator.next()
@@ -160,6 +230,7 @@ public struct ScoringService: Sendable {
                         defer { outstanding.remove(id) }
                         response = await self.scoreInBand(request, entry: resolved, context: context, received: received)
                     }
+                    self.recorder?.finish(request, entry: try? resolved.get(), response: response)
                     do {
                         try await responses.write(response)
                     } catch let error as RPCError where error.code == .resourceExhausted {
@@ -183,12 +254,11 @@ public struct ScoringService: Sendable {
         case .failure(let error): return Self.failedResponse(error, requestID: request.requestID, received: received)
         }
         do {
-            let answer = try await self.score(
-                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, deadline: context.deadline
+            let (answer, version) = try await self.score(
+                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, pinned: request.version,
+                deadline: context.deadline
             )
-            var response = Self.response(
-                to: answer, requestID: request.requestID, version: entry.pool.configuration.version, received: received
-            )
+            var response = Self.response(to: answer, requestID: request.requestID, version: version, received: received)
             if let failure = answer.failure(serviceName: entry.name) {
                 response.code = failure.code
                 response.message = failure.message
@@ -205,16 +275,23 @@ public struct ScoringService: Sendable {
         }
     }
 
-    /// Runs a request on the service's pool; if that pool was replaced (an
-    /// update or redeploy finished between the lookup and the call) and
-    /// refuses it as stopping, runs it on the new one instead, so an update
-    /// fails no request.
-    private func score(_ request: ReplicaRequest, on entry: ServingEntry, deadline: ContinuousClock.Instant?) async throws -> ReplicaResponse {
+    /// Runs a request on the version the endpoint's routing table picks (or
+    /// the `pinned` one); if that version's pool left the table (an update,
+    /// a redeploy or a version deletion finished between the pick and the
+    /// call) and refuses the request as stopping, routes it once more, so a
+    /// version change fails no request.
+    ///
+    /// - Returns: the answer and the version that served it.
+    private func score(
+        _ request: ReplicaRequest, on entry: ServingEntry, pinned: String, deadline: ContinuousClock.Instant?
+    ) async throws -> (ReplicaResponse, String) {
+        let route = try entry.endpoint.route(pinned: pinned)
         do {
-            return try await entry.pool.score(request, deadline: deadline)
+            return (try await route.pool.score(request, deadline: deadline), route.version)
         } catch let error as RPCError where error.code == .unavailable {
-            guard let current = self.registry.entry(named: entry.name), current.pool !== entry.pool else { throw error }
-            return try await current.pool.score(request, deadline: deadline)
+            let current = self.registry.entry(named: entry.name)?.endpoint ?? entry.endpoint
+            guard let again = try? current.route(pinned: pinned), again.pool !== route.pool else { throw error }
+            return (try await again.pool.score(request, deadline: deadline), again.version)
         }
     }
 
@@ -223,16 +300,13 @@ public struct ScoringService: Sendable {
     /// The service a request names.
     ///
     /// - Throws: `INVALID_ARGUMENT` without a workspace or service name,
-    ///   `NOT_FOUND` for a service that is not deployed or a version it does not run.
+    ///   `NOT_FOUND` for a service or endpoint that is not deployed.
     private func entry(for request: ScoreRequest) throws(RPCError) -> ServingEntry {
         guard !request.workspace.isEmpty, !request.service.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "workspace and service are required")
         }
         guard let entry = self.registry.entry(workspace: request.workspace, service: request.service) else {
             throw RPCError(code: .notFound, message: "no service '\(request.service)' is deployed in workspace '\(request.workspace)'")
-        }
-        if !request.version.isEmpty, request.version != entry.pool.configuration.version {
-            throw RPCError(code: .notFound, message: "service '\(entry.name)' has no version '\(request.version)'")
         }
         return entry
     }

@@ -39,6 +39,7 @@ extension ListServicesRequest: WorkspaceScopedRequest { var workspaceName: Strin
 extension UpdateServiceRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension DeleteServiceRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension GetLogsRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
+extension GetCollectedDataRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension CreateEndpointRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension GetEndpointRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }
 extension ListEndpointsRequest: WorkspaceScopedRequest { var workspaceName: String { self.workspace } }

@@ -38,6 +38,8 @@ extension ReplicaPool {
             var recovering = false
             /// Scaled down or stopping: gets no new requests and is not restarted.
             var removing = false
+            /// Missed a readiness probe: gets no new requests until it answers again, but is not killed.
+            var outOfRotation = false
             var processID: Int32?
         }
 
@@ -46,6 +48,10 @@ extension ReplicaPool {
         let maxConcurrent: Int
         let maxQueueLength: Int
         let maxRequestWait: Duration
+        /// How long a request that woke a scaled-to-zero pool waits for its
+        /// replica: the scoring timeout, as `max_request_wait_time` is shorter
+        /// than any cold start.
+        let coldStartWait: Duration
         let replicaIDPrefix: String
         let clock: WallClock
 
@@ -63,6 +69,11 @@ extension ReplicaPool {
         var reportedState = ReplicaPoolState.transitioning
         var stateMessage = ""
         var drained: OneShotSignal<Void>?
+        /// When a request found the pool scaled to zero and started a replica; nil once one is ready.
+        var coldStartBegan: ContinuousClock.Instant?
+        /// When the last cold start ended: requests that waited through it
+        /// count their `max_request_wait_time` from here.
+        var coldStartEnded: ContinuousClock.Instant?
 
         var requestsTotal: UInt64 = 0
         var errorsTotal: UInt64 = 0
@@ -82,6 +93,7 @@ extension ReplicaPool {
             self.maxConcurrent = max(1, configuration.maxConcurrentRequestsPerReplica)
             self.maxQueueLength = max(0, configuration.maxQueueLength)
             self.maxRequestWait = configuration.maxRequestWait
+            self.coldStartWait = max(configuration.scoringTimeout, configuration.maxRequestWait)
             self.replicaIDPrefix = configuration.replicaIDPrefix
             self.clock = clock
             self.desired = max(0, configuration.replicas)
@@ -95,8 +107,10 @@ extension ReplicaPool {
             case leased(Lease)
             case failed(RPCError)
             /// No free slot; the request waits. `armTimer`: the queue's timer
-            /// is not running and the caller must start it.
-            case queued(armTimer: Bool)
+            /// is not running and the caller must start it. `coldStart`: the
+            /// pool was scaled to zero and this replica was added for the
+            /// request; the caller must supervise it.
+            case queued(armTimer: Bool, coldStart: String? = nil)
         }
 
         /// Takes a free slot, or queues `waiter` (when given) if there is none.
@@ -127,7 +141,15 @@ extension ReplicaPool {
             self.waiters.push(waiter, key: waiterID)
             let armTimer = !self.waitTimerArmed
             self.waitTimerArmed = true
-            return .queued(armTimer: armTimer)
+            var coldStart: String?
+            if self.desired == 0 {
+                // Scaled to zero: start one replica now instead of failing; the autoscaler takes it from there.
+                self.desired = 1
+                self.coldStartBegan = waiter.enqueuedAt
+                coldStart = self.addReplica()
+                self.updateState()
+            }
+            return .queued(armTimer: armTimer, coldStart: coldStart)
         }
 
         /// Fails the waiters that have waited `maxRequestWait`, oldest first
@@ -137,7 +159,7 @@ extension ReplicaPool {
         ///   must fire next (nil: the queue is empty and the timer stops).
         mutating func expireWaiters(now: ContinuousClock.Instant) -> ([(Waiter, RPCError)], Duration?) {
             var expired: [(Waiter, RPCError)] = []
-            while let oldest = self.waiters.peekFirst(), now - oldest.enqueuedAt >= self.maxRequestWait {
+            while let oldest = self.waiters.peekFirst(), now >= self.expiry(of: oldest) {
                 _ = self.waiters.popFirst()
                 expired.append((oldest, self.waitTimedOut()))
             }
@@ -146,7 +168,18 @@ extension ReplicaPool {
                 self.waitTimerArmed = false
                 return (expired, nil)
             }
-            return (expired, max(.milliseconds(1), oldest.enqueuedAt + self.maxRequestWait - now))
+            // During a cold start, look again at least every maxRequestWait: when
+            // it ends, the waiters' limit shrinks to the usual one.
+            return (expired, max(.milliseconds(1), min(self.expiry(of: oldest) - now, self.maxRequestWait)))
+        }
+
+        /// When a waiter gives up: `maxRequestWait` after it queued, or after the
+        /// cold start it waited through ended; `coldStartWait` during a cold start.
+        /// Monotonic in queue order, so the oldest always expires first.
+        private func expiry(of waiter: Waiter) -> ContinuousClock.Instant {
+            if self.coldStartBegan != nil { return waiter.enqueuedAt + self.coldStartWait }
+            if let ended = self.coldStartEnded, ended > waiter.enqueuedAt { return ended + self.maxRequestWait }
+            return waiter.enqueuedAt + self.maxRequestWait
         }
 
         /// Removes a queued request that gave up (timed out or cancelled).
@@ -162,6 +195,12 @@ extension ReplicaPool {
             self.errorsTotal += 1
             let limit = "max_request_wait_time of \(self.maxRequestWait.milliseconds) ms"
             let ready = self.readyCount
+            if self.coldStartBegan != nil {
+                return RPCError(
+                    code: .unavailable,
+                    message: "service '\(self.serviceName)' was scaled to zero and its replica did not become ready within \(self.coldStartWait.milliseconds) ms"
+                )
+            }
             if ready == 0 {
                 let why = self.stateMessage.isEmpty ? "" : " (\(self.stateMessage))"
                 return RPCError(
@@ -207,7 +246,7 @@ extension ReplicaPool {
             guard count > 0 else { return nil }
             for step in 0..<count {
                 let id = self.order[(self.cursor + step) % count]
-                guard let replica = self.replicas[id], replica.status == .ready, !replica.removing,
+                guard let replica = self.replicas[id], replica.status == .ready, !replica.removing, !replica.outOfRotation,
                     replica.inFlight < self.maxConcurrent, replica.connection != nil
                 else { continue }
                 if let current = best, current.inFlight <= replica.inFlight { continue }
@@ -223,7 +262,7 @@ extension ReplicaPool {
 
         /// Gives `replicaID`'s free slots to queued requests, front first.
         private mutating func dispatchQueued(to replicaID: String) -> [(Waiter, Lease)] {
-            guard var replica = self.replicas[replicaID], replica.status == .ready, !replica.removing,
+            guard var replica = self.replicas[replicaID], replica.status == .ready, !replica.removing, !replica.outOfRotation,
                 let connection = replica.connection
             else { return [] }
             var handoffs: [(Waiter, Lease)] = []
@@ -248,7 +287,7 @@ extension ReplicaPool {
         }
 
         var readyCount: Int {
-            self.replicas.values.count { $0.status == .ready && !$0.removing }
+            self.replicas.values.count { $0.status == .ready && !$0.removing && !$0.outOfRotation }
         }
 
         // MARK: Replicas
@@ -276,6 +315,7 @@ extension ReplicaPool {
             replica.handle = nil
             replica.processID = nil
             replica.readyAt = nil
+            replica.outOfRotation = false
             self.replicas[id] = replica
             return true
         }
@@ -294,9 +334,14 @@ extension ReplicaPool {
             return !replica.removing && self.isRunning
         }
 
-        /// READY: the replica takes requests, queued ones first.
-        mutating func replicaReady(_ id: String, connection: ReplicaConnection, initMilliseconds: Double) -> [(Waiter, Lease)] {
-            guard var replica = self.replicas[id] else { return [] }
+        /// READY (and the readiness probes passed): the replica takes requests, queued ones first.
+        ///
+        /// - Returns: waiters to resume, and how long the cold start took when
+        ///   this replica ended one.
+        mutating func replicaReady(
+            _ id: String, connection: ReplicaConnection, initMilliseconds: Double
+        ) -> (handoffs: [(Waiter, Lease)], coldStart: Duration?) {
+            guard var replica = self.replicas[id] else { return ([], nil) }
             replica.connection = connection
             replica.status = .ready
             replica.recovering = false
@@ -308,8 +353,36 @@ extension ReplicaPool {
                 .replicaReady(initMilliseconds: initMilliseconds), replica: id,
                 "Replica \(id) is ready (init() took \(Self.format(milliseconds: initMilliseconds))); \(ready) of \(self.desired) replicas ready"
             )
+            var coldStart: Duration?
+            if let began = self.coldStartBegan {
+                let now = ContinuousClock.now
+                coldStart = now - began
+                self.coldStartBegan = nil
+                self.coldStartEnded = now
+            }
             self.updateState()
-            return self.dispatchQueued(to: id)
+            return (self.dispatchQueued(to: id), coldStart)
+        }
+
+        /// The readiness probes took the replica out of service (`inRotation`
+        /// false: it keeps running, gets no new requests, and the pool is
+        /// unhealthy meanwhile) or put it back.
+        ///
+        /// - Returns: queued requests it takes on coming back.
+        mutating func setInRotation(_ id: String, _ inRotation: Bool, reason: String) -> [(Waiter, Lease)] {
+            guard var replica = self.replicas[id], replica.status == .ready, !replica.removing,
+                replica.outOfRotation == inRotation
+            else { return [] }
+            replica.outOfRotation = !inRotation
+            replica.recovering = !inRotation
+            replica.message = inRotation ? "" : reason
+            self.replicas[id] = replica
+            self.emit(
+                .stateChanged, replica: id,
+                inRotation ? "Replica \(id) answers its readiness probes again" : "Replica \(id) \(reason); no new requests until it answers"
+            )
+            self.updateState()
+            return inRotation ? self.dispatchQueued(to: id) : []
         }
 
         /// Where the supervisor of a lease's replica listens, if that process still runs.

@@ -16,6 +16,9 @@ extension ReplicaPool {
         /// The replica can no longer serve (over its memory limit, or a `run()` still
         /// busy past the scoring timeout): kill it and start it again.
         case recycle(String)
+        /// The probes put it in rotation (true: `success_threshold` answered in
+        /// a row) or took it out (false: one went unanswered; the reason).
+        case readiness(Bool, String)
         /// Stop this replica (scale-down or pool stop): GOAWAY, then terminate.
         case drain
         /// A wait ran out: the restart backoff, or the wait for the connection's word after an exit.
@@ -84,7 +87,8 @@ extension ReplicaPool {
     private func run(
         _ handle: any ReplicaHandle, id: String, signals: AsyncStream<Signal>, continuation: AsyncStream<Signal>.Continuation
     ) async -> Incarnation {
-        await withDiscardingTaskGroup(returning: Incarnation.self) { group in
+        let launchedAt = ContinuousClock.now
+        return await withDiscardingTaskGroup(returning: Incarnation.self) { group in
             group.addTask { continuation.yield(.exited(await handle.exitStatus())) }
             group.addTask {
                 do {
@@ -107,6 +111,9 @@ extension ReplicaPool {
             var initFailure: (error: String, traceback: String)?
             var readyAt: ContinuousClock.Instant?
             var connection: ReplicaConnection?
+            /// READY's report, until the readiness probes put the replica in service.
+            var pendingReady: ReplicaHello.Ready?
+            var inService = false
             var draining = false
             // Whether the connection said how start-up went (READY, INIT_FAILED) or
             // failed: the harness exits right after INIT_FAILED, so its exit may be
@@ -129,16 +136,32 @@ extension ReplicaPool {
                     }
                     connection = connected
                     readyAt = .now
-                    let handoffs = self.state.withLock {
-                        $0.replicaReady(id, connection: connected, initMilliseconds: ready.initMilliseconds)
-                    }
-                    Self.resume(handoffs)
-                    self.logger.info("Replica ready", metadata: [
-                        "replica.id": "\(id)", "replica.init_ms": "\(ready.initMilliseconds)", "replica.python": "\(ready.python)",
-                    ])
-                    group.addTask { await self.probeLiveness(of: connected, continuation: continuation) }
+                    pendingReady = ready
+                    // Traffic comes once the readiness probes pass (the first one is sent at once).
+                    group.addTask { await self.probe(connected, launchedAt: launchedAt, continuation: continuation) }
                     if let limit = self.configuration.memoryLimitBytes, let pid = handle.processID {
                         group.addTask { await self.watchMemory(of: pid, limit: limit, continuation: continuation) }
+                    }
+                case .readiness(let ready, let reason):
+                    guard let connected = connection, !draining else { continue }
+                    if ready, !inService, let report = pendingReady {
+                        inService = true
+                        pendingReady = nil
+                        let (handoffs, coldStart) = self.state.withLock {
+                            $0.replicaReady(id, connection: connected, initMilliseconds: report.initMilliseconds)
+                        }
+                        Self.resume(handoffs)
+                        self.logger.info("Replica ready", metadata: [
+                            "replica.id": "\(id)", "replica.init_ms": "\(report.initMilliseconds)", "replica.python": "\(report.python)",
+                        ])
+                        if let coldStart {
+                            self.metrics?.recordColdStart(coldStart)
+                            self.systemLog(id, "cold start: replica \(id) is ready \(StateMachine.format(milliseconds: Double(coldStart.milliseconds))) after the request that woke the service")
+                        }
+                    } else if inService {
+                        let handoffs = self.state.withLock { $0.setInRotation(id, ready, reason: reason) }
+                        Self.resume(handoffs)
+                        self.systemLog(id, ready ? "replica \(id) answers its readiness probes again; back in service" : "replica \(id) \(reason); no new requests until it answers again")
                     }
                 case .connected(_, .initFailed(let error, let traceback)):
                     connectionSettled = true
@@ -205,26 +228,52 @@ extension ReplicaPool {
         }
     }
 
-    /// PINGs a ready replica every liveness period; after too many misses in a
-    /// row, tells the supervisor.
-    private func probeLiveness(of connection: ReplicaConnection, continuation: AsyncStream<Signal>.Continuation) async {
+    /// Probes a replica that sent READY, with one PING every period (the
+    /// first at once), for readiness and liveness, as Kubernetes does with
+    /// Azure's probe settings:
+    /// - readiness: `success_threshold` answers in a row put it in service; a
+    ///   missed answer takes it out (no new requests) without killing it;
+    /// - liveness: `failure_threshold` misses in a row, once `initial_delay`
+    ///   has passed since the process started, and it is killed and replaced.
+    private func probe(_ connection: ReplicaConnection, launchedAt: ContinuousClock.Instant, continuation: AsyncStream<Signal>.Continuation) async {
         let period = self.configuration.livenessPeriod
         let timeout = self.configuration.livenessTimeout
-        let threshold = max(1, self.configuration.livenessFailureThreshold)
+        let failureThreshold = max(1, self.configuration.livenessFailureThreshold)
+        let successThreshold = max(1, self.configuration.probeSuccessThreshold)
+        let initialDelay = self.configuration.livenessInitialDelay
+        var successes = 0
         var failures = 0
+        var ready = false
+        var first = true
         while true {
-            guard (try? await Task.sleep(for: period)) != nil else { return }
+            if !first {
+                guard (try? await Task.sleep(for: period)) != nil else { return }
+            }
+            first = false
             do {
                 _ = try await connection.ping(timeout: timeout)
+                successes += 1
                 failures = 0
             } catch ReplicaConnectionError.closed {
                 return
             } catch {
                 failures += 1
-                if failures >= threshold {
-                    continuation.yield(.livenessFailed("\(failures) liveness probes in a row got no answer within \(timeout)"))
-                    return
+                successes = 0
+            }
+            if failures == 0 {
+                if !ready, successes >= successThreshold {
+                    ready = true
+                    continuation.yield(.readiness(true, ""))
                 }
+                continue
+            }
+            if ready {
+                ready = false
+                continuation.yield(.readiness(false, "missed its readiness probe (no answer within \(timeout))"))
+            }
+            if failures >= failureThreshold, ContinuousClock.now - launchedAt >= initialDelay {
+                continuation.yield(.livenessFailed("\(failures) liveness probes in a row got no answer within \(timeout)"))
+                return
             }
         }
     }

@@ -51,6 +51,8 @@ final class ReplicaPool: Sendable {
     let state: Mutex<StateMachine>
     let commands: AsyncStream<Command>.Continuation
     private let commandStream: AsyncStream<Command>
+    /// Requests, errors, latency and cold starts for Prometheus; nil: none.
+    let metrics: EndpointMetrics?
     private let hasRun = Atomic<Bool>(false)
     private let finished = OneShotSignal<Void>()
 
@@ -68,9 +70,10 @@ final class ReplicaPool: Sendable {
     /// Prepares the pool; ``run()`` starts the replicas.
     init(
         configuration: ReplicaPoolConfiguration, backend: any ReplicaBackend, logs: ServiceLogBuffer,
-        eventLoopGroup: any EventLoopGroup, logger: Logger, clock: WallClock = .system
+        eventLoopGroup: any EventLoopGroup, logger: Logger, clock: WallClock = .system, metrics: EndpointMetrics? = nil
     ) {
         self.configuration = configuration
+        self.metrics = metrics
         self.logs = logs
         self.backend = backend
         var logger = logger
@@ -218,7 +221,13 @@ final class ReplicaPool: Sendable {
     /// ``score(_:deadline:)`` on the pool's event loop.
     private func scoreOnEventLoop(_ request: ReplicaRequest, deadline: ContinuousClock.Instant?) async throws -> ReplicaResponse {
         let received = ContinuousClock.now
-        let lease = try await self.lease()
+        let lease: Lease
+        do {
+            lease = try await self.lease()
+        } catch {
+            self.metrics?.recordRequest(code: Self.code(of: error), latency: nil)
+            throw error
+        }
         let dispatched = ContinuousClock.now
         var request = request
         var timeout = self.configuration.scoringTimeout
@@ -235,12 +244,16 @@ final class ReplicaPool: Sendable {
             }
             if case ReplicaConnectionError.timedOut = error { self.recycle(lease, timeout: timeout) }
             self.release(lease, failed: !(error is CancellationError), latency: nil)
-            throw await self.rpcError(for: error, lease: lease, timeout: timeout)
+            let rpcError = await self.rpcError(for: error, lease: lease, timeout: timeout)
+            self.metrics?.recordRequest(code: Self.code(of: rpcError), latency: nil)
+            throw rpcError
         }
         response.queueWait = dispatched - received
-        let failed = response.failure(serviceName: self.configuration.serviceName) != nil
+        let failure = response.failure(serviceName: self.configuration.serviceName)
+        let latency = ContinuousClock.now - received
         if response.timedOut { self.recycle(lease, timeout: timeout) }
-        self.release(lease, failed: failed, latency: ContinuousClock.now - received)
+        self.release(lease, failed: failure != nil, latency: latency)
+        self.metrics?.recordRequest(code: failure?.code ?? .ok, latency: latency)
         if response.timedOut {
             // The replica's own timeout answer: the same error as when the server gives up first.
             throw Self.scoringTimeoutError(timeout, replicaID: lease.replicaID)
@@ -254,8 +267,8 @@ final class ReplicaPool: Sendable {
     /// killed): the call keeps its worker thread, so the slot the pool now counts
     /// as free is not, and every request sent there would wait behind the hung
     /// call until it timed out too. Killing the process (as gunicorn kills a
-    /// worker past its timeout) frees the slot for real; its supervisor starts it again.
-    /// It is out of service at once (before its slot is freed), and killed by its supervisor.
+    /// worker past its timeout) frees the slot for real; its supervisor starts it
+    /// again. It is out of service at once, before its slot is freed.
     private func recycle(_ lease: Lease, timeout: Duration) {
         let reason = "ran run() past the scoring timeout of \(timeout.milliseconds) ms"
         let signals = self.state.withLock { state in
@@ -263,6 +276,15 @@ final class ReplicaPool: Sendable {
             return state.signals(of: lease)
         }
         signals?.yield(.recycle(reason))
+    }
+
+    /// The status code a failed request ends with, for the error metrics.
+    private static func code(of error: any Error) -> StatusCode {
+        switch error {
+        case let error as RPCError: error.code
+        case is CancellationError: .cancelled
+        default: .internal
+        }
     }
 
     /// Takes a free slot, waiting in the queue if there is none.
@@ -297,7 +319,13 @@ final class ReplicaPool: Sendable {
                     continuation.resume(returning: lease)
                 case .failed(let error):
                     continuation.resume(throwing: error)
-                case .queued(let armTimer):
+                case .queued(let armTimer, let coldStart):
+                    if let coldStart {
+                        // Scaled to zero: this request woke the pool and waits for the replica it starts.
+                        self.commands.yield(.supervise(coldStart))
+                        self.systemLog(coldStart, "a request arrived with no replica running (scaled to zero); starting replica \(coldStart)")
+                        self.logger.info("Cold start", metadata: ["replica.id": "\(coldStart)"])
+                    }
                     if armTimer { self.armWaitTimer(in: self.configuration.maxRequestWait) }
                 }
             }

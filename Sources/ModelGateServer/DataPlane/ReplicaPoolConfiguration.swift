@@ -30,6 +30,11 @@ struct ReplicaPoolConfiguration: Sendable {
     var livenessTimeout: Duration = .seconds(2)
     /// Failed PINGs in a row before the replica is killed and restarted (`failure_threshold`).
     var livenessFailureThreshold: Int = 3
+    /// Time from a replica's start before failed probes may kill it (`initial_delay_seconds`).
+    var livenessInitialDelay: Duration = .zero
+    /// Answered PINGs in a row before a replica gets requests, after READY and
+    /// after a missed probe (`success_threshold`).
+    var probeSuccessThreshold: Int = 1
     /// First wait before restarting a crashed replica; doubles per crash up to ``maxRestartBackoff``.
     var restartBackoff: Duration = .milliseconds(100)
     var maxRestartBackoff: Duration = .seconds(10)
@@ -70,6 +75,8 @@ struct ReplicaPoolConfiguration: Sendable {
         self.livenessPeriod = .seconds(Self.orDefault(deployment.livenessPeriodSeconds, DeploymentDefaults.livenessPeriodSeconds))
         self.livenessTimeout = .seconds(Self.orDefault(deployment.livenessTimeoutSeconds, DeploymentDefaults.livenessTimeoutSeconds))
         self.livenessFailureThreshold = Int(Self.orDefault(deployment.livenessFailureThreshold, DeploymentDefaults.livenessFailureThreshold))
+        self.livenessInitialDelay = .seconds(Self.orDefault(deployment.livenessInitialDelaySeconds, DeploymentDefaults.livenessInitialDelaySeconds))
+        self.probeSuccessThreshold = Int(Self.orDefault(deployment.livenessSuccessThreshold, DeploymentDefaults.livenessSuccessThreshold))
         let memoryGB = deployment.memoryGbLimit > 0 ? deployment.memoryGbLimit : deployment.memoryGb
         if memoryGB > 0, memoryGB.isFinite { self.memoryLimitBytes = UInt64(memoryGB * 1_073_741_824) }
     }

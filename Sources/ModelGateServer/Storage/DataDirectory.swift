@@ -9,8 +9,8 @@ internal import Darwin
 /// The server's data directory: `modelgate.sqlite` (+ WAL files), `blobs/`
 /// (content-addressed model files and source archives), `models/` (model
 /// files laid out for replicas), `environments/` (built Python environments), `sources/` (unpacked
-/// deployment source directories)
-/// and `credentials.json`.
+/// deployment source directories), `collected/` (model data collection's
+/// JSON-lines files) and `credentials.json`.
 struct DataDirectory: Sendable {
     let path: String
 
@@ -21,6 +21,8 @@ struct DataDirectory: Sendable {
     /// Unpacked source directories of deployments, by archive hash.
     var sourcesPath: String { self.path + "/sources" }
     var credentialsPath: String { self.path + "/" + CredentialsFile.fileName }
+    /// Collected model data: `<workspace>/<service>/<version>/<yyyy-mm-dd>.jsonl`.
+    var collectedPath: String { self.path + "/collected" }
 
     /// Creates the directory and `blobs/` with mode 0700 when missing.
     ///

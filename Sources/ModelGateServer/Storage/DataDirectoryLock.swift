@@ -1,3 +1,4 @@
+internal import Synchronization
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -7,9 +8,13 @@ internal import Darwin
 /// An exclusive `flock` on `<data-dir>/modelgate.lock`, held for the server's
 /// lifetime, so two servers never share one database, blob folder and set of
 /// replicas. The kernel drops the lock when the process dies, even by
-/// `kill -9`, so a crash never leaves a stale lock behind.
+/// `kill -9`, so a crash never leaves a stale lock behind. A server that
+/// stops releases it at once (``release()``), not when its last reference
+/// goes: tasks that outlive the stop may still hold the app, and a server
+/// started right after on the same directory must not find it locked.
 final class DataDirectoryLock: Sendable {
-    private let descriptor: Int32
+    /// The locked file's descriptor; -1 once released.
+    private let descriptor: Atomic<Int32>
 
     /// Takes the lock, or throws at once if another process holds it.
     ///
@@ -36,10 +41,16 @@ final class DataDirectoryLock: Sendable {
         let pid = Array("\(getpid())".utf8)
         _ = ftruncate(descriptor, 0)
         _ = pwrite(descriptor, pid, pid.count, 0)
-        self.descriptor = descriptor
+        self.descriptor = Atomic(descriptor)
+    }
+
+    /// Drops the lock (closing the file drops the `flock`); later calls do nothing.
+    func release() {
+        let descriptor = self.descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     deinit {
-        close(self.descriptor)
+        self.release()
     }
 }

@@ -220,6 +220,60 @@ public enum Migrations {
             CREATE INDEX signing_keys_by_workspace ON signing_keys(workspace);
             CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(workspace) WHERE retired_at_ms IS NULL;
             """),
+        // An endpoint and its versions are written together in one
+        // transaction (EndpointStore.save), so a version exists whole or not
+        // at all, even if the server is killed during a change.
+        .sql(6, "endpoints and their versions", """
+            CREATE TABLE endpoints (
+                workspace TEXT NOT NULL COLLATE NOCASE REFERENCES workspaces(name) ON DELETE CASCADE,
+                name TEXT NOT NULL COLLATE NOCASE,
+                compute_target TEXT NOT NULL,
+                deployment_config BLOB NOT NULL,
+                primary_key TEXT NOT NULL,
+                secondary_key TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                properties_json TEXT NOT NULL DEFAULT '{}',
+                generation INTEGER NOT NULL CHECK (generation >= 1),
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, name)
+            );
+            CREATE TABLE endpoint_versions (
+                workspace TEXT NOT NULL COLLATE NOCASE,
+                endpoint TEXT NOT NULL COLLATE NOCASE,
+                name TEXT NOT NULL COLLATE NOCASE,
+                position INTEGER NOT NULL,
+                traffic_percentile REAL NOT NULL CHECK (traffic_percentile >= 0 AND traffic_percentile <= 100),
+                is_default INTEGER NOT NULL,
+                version_type INTEGER NOT NULL,
+                models_json TEXT NOT NULL DEFAULT '[]',
+                inference_config BLOB NOT NULL,
+                deployment_config BLOB NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                tags_json TEXT NOT NULL DEFAULT '{}',
+                properties_json TEXT NOT NULL DEFAULT '{}',
+                generation INTEGER NOT NULL,
+                state INTEGER NOT NULL,
+                error TEXT NOT NULL DEFAULT '',
+                error_code INTEGER NOT NULL DEFAULT 0,
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (workspace, endpoint, name),
+                FOREIGN KEY (workspace, endpoint) REFERENCES endpoints(workspace, name) ON DELETE CASCADE
+            );
+            CREATE UNIQUE INDEX endpoint_versions_one_default ON endpoint_versions(workspace, endpoint) WHERE is_default = 1;
+            CREATE TABLE endpoint_models (
+                workspace TEXT NOT NULL COLLATE NOCASE,
+                endpoint TEXT NOT NULL COLLATE NOCASE,
+                model_name TEXT NOT NULL,
+                model_version INTEGER NOT NULL,
+                PRIMARY KEY (workspace, endpoint, model_name, model_version),
+                FOREIGN KEY (workspace, endpoint) REFERENCES endpoints(workspace, name) ON DELETE CASCADE
+            );
+            CREATE INDEX endpoint_models_by_model ON endpoint_models(workspace, model_name, model_version);
+            """),
     ]
 
     /// Brings the database up to the newest migration in `migrations`.

@@ -110,11 +110,15 @@ public struct ServiceStore: Sendable {
         }
     }
 
-    /// Whether any service of `workspace` serves the model version.
+    /// Whether any service or endpoint version of `workspace` serves the model version.
     public func isModelInUse(workspace: String, name: String, version: Int) async throws -> Bool {
         try await self.database.read { db in
             try db.queryFirst(
-                "SELECT 1 FROM service_models WHERE workspace = ? AND model_name = ? AND model_version = ? LIMIT 1",
+                """
+                SELECT 1 FROM service_models WHERE workspace = ?1 AND model_name = ?2 AND model_version = ?3
+                UNION ALL SELECT 1 FROM endpoint_models WHERE workspace = ?1 AND model_name = ?2 AND model_version = ?3
+                LIMIT 1
+                """,
                 [.text(workspace), .text(name), .int(version)], { _ in true }
             ) ?? false
         }

@@ -117,6 +117,16 @@ struct RoleTableTests {
                 ) {}
             }
         },
+        Row(method: "GetCollectedData", needs: .reader) { cast, metadata in
+            var request = GetCollectedDataRequest()
+            request.workspace = cast.workspace
+            request.name = "missing"
+            try await Self.allowingNotFound {
+                for try await _ in cast.server.client.serverStreaming(
+                    ModelGateMethods.Deployment.getCollectedData, request, metadata: metadata, as: GetCollectedDataResponse.self
+                ) {}
+            }
+        },
         Row(method: "GetToken", needs: .reader) { cast, metadata in
             var request = GetTokenRequest()
             request.workspace = cast.workspace

@@ -52,19 +52,43 @@ const char *mg_code_name(int code);
 
 typedef struct mg_conn mg_conn;
 
+/*
+ * TLS to a server started with `modelgate serve --tls-cert FILE --tls-key FILE`:
+ * TLS 1.2 or later through the system's OpenSSL 3, ALPN "modelgate/1", and the
+ * server's certificate and name always verified (there is deliberately no way to
+ * skip that; a development server's CA comes from `modelgate tls self-signed`).
+ * NULL fields take the defaults. Link with -lssl -lcrypto.
+ */
+typedef struct {
+    const char *ca_file;      /* PEM CA(s) that issued the server's certificate; NULL: the system trust store */
+    const char *server_name;  /* the name the certificate must carry, sent as SNI; NULL: the host dialled
+                                 (an IP address is checked against the certificate's IP addresses, no SNI) */
+    const char *cert_file;    /* a client certificate (PEM), for a server started with --tls-client-ca */
+    const char *key_file;     /* its private key (PEM); both or neither */
+} mg_tls_options;
+
 /* The client's own limits, sent in its SETTINGS; 0 means the protocol's default. */
 typedef struct {
     uint32_t max_frame_size;     /* largest frame accepted from the server (4 MiB) */
     uint32_t stream_window;      /* receive credit each stream starts with (1 MiB) */
     uint32_t connection_window;  /* receive credit the connection starts with (16 MiB) */
-    int connect_timeout_ms;      /* TCP connect plus handshake (10 s) */
+    int connect_timeout_ms;      /* TCP connect plus handshakes (10 s) */
+    const mg_tls_options *tls;   /* non-NULL: connect over TLS (only read during mg_connect) */
 } mg_options;
 
-/* Connects to host:port, exchanges prefaces and SETTINGS. options may be NULL.
- * MG_UNAVAILABLE when the server cannot be reached or is not a ModelGate/1 server. */
+/* Connects to host:port (over TLS with options->tls), exchanges prefaces and SETTINGS.
+ * options may be NULL. MG_UNAVAILABLE when the server cannot be reached, fails the
+ * TLS handshake (the message says why: not trusted by the CA file, not valid for
+ * the name, a client certificate required) or is not a ModelGate/1 server;
+ * MG_INVALID_ARGUMENT for a TLS file that cannot be used. */
 int mg_connect(const char *host, int port, const mg_options *options, mg_conn **connection, mg_status *status);
 /* Parses "host:port", "[v6]:port" or "host" (port 7070) and connects. */
 int mg_connect_address(const char *address, const mg_options *options, mg_conn **connection, mg_status *status);
+/* Over TLS, the protocol version ("TLSv1.3") and the ALPN protocol the server chose
+ * ("modelgate/1"; "" when it chose none); NULL for a plaintext (or NULL) connection.
+ * The strings live as long as the connection. */
+const char *mg_tls_version(const mg_conn *connection);
+const char *mg_tls_alpn(const mg_conn *connection);
 /* Closes the connection and frees everything it holds. NULL is allowed. */
 void mg_close(mg_conn *connection);
 

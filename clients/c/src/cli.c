@@ -7,8 +7,11 @@
  *                                   flight on one ScoreStream call; prints one result
  *                                   per line in request order
  *   modelgate-c ... keys | token    prints the service's keys, or a scoring token
+ *   modelgate-c ... connect         connects (and signs in); prints TLS version and ALPN
  *
  * Without --key or --token-from-server it signs in and uses the service's primary key.
+ * Over TLS: --tls (the system trust store), --tls-ca FILE, --tls-server-name NAME,
+ * --tls-cert FILE --tls-key FILE (a client certificate); any --tls-* option turns TLS on.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,15 +22,18 @@
 #include "modelgate.h"
 
 static const char usage[] =
-    "usage: modelgate-c [--server HOST:PORT] [--credentials FILE] --workspace W --service S\n"
+    "usage: modelgate-c [--server HOST:PORT] [--credentials FILE] [--workspace W --service S]\n"
     "                   [--key KEY | --token-from-server] [--timeout SECONDS] [--max-in-flight N]\n"
-    "                   [--window BYTES] COMMAND\n"
+    "                   [--window BYTES] [--tls] [--tls-ca FILE] [--tls-server-name NAME]\n"
+    "                   [--tls-cert FILE --tls-key FILE] COMMAND\n"
     "commands:\n"
     "  score JSON     score one request; prints the answer's body\n"
     "  stream FILE    score one request per line of FILE (- for stdin) over one call;\n"
     "                 prints one line per request, in request order\n"
     "  keys           print the service's primary and secondary keys\n"
     "  token          print a scoring token for a token-auth service\n"
+    "  connect        connect (and sign in, with --credentials); print the connection's\n"
+    "                 TLS version and ALPN protocol (no --workspace or --service needed)\n"
     "exit status: 0 success, 1 the call failed, 2 some streamed requests failed, 64 usage\n";
 
 static int fail(const mg_status *status) {
@@ -262,7 +268,8 @@ static int run_stream(mg_conn *conn, const char *workspace, const char *service,
 
 int main(int argc, char **argv) {
     const char *server = NULL, *credentials_path = NULL, *workspace = NULL, *service = NULL, *key = NULL;
-    int token_from_server = 0;
+    int token_from_server = 0, use_tls = 0;
+    mg_tls_options tls = {0};
     double timeout = 0;
     long max_in_flight = 0, window = 0;
     int i = 1;
@@ -274,6 +281,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(option, "--token-from-server") == 0) {
             token_from_server = 1;
+            continue;
+        }
+        if (strcmp(option, "--tls") == 0) {
+            use_tls = 1;
             continue;
         }
         if (i + 1 >= argc) {
@@ -289,27 +300,33 @@ int main(int argc, char **argv) {
         else if (strcmp(option, "--timeout") == 0) timeout = strtod(value, NULL);
         else if (strcmp(option, "--max-in-flight") == 0) max_in_flight = strtol(value, NULL, 10);
         else if (strcmp(option, "--window") == 0) window = strtol(value, NULL, 10);
+        else if (strcmp(option, "--tls-ca") == 0) tls.ca_file = value, use_tls = 1;
+        else if (strcmp(option, "--tls-server-name") == 0) tls.server_name = value, use_tls = 1;
+        else if (strcmp(option, "--tls-cert") == 0) tls.cert_file = value, use_tls = 1;
+        else if (strcmp(option, "--tls-key") == 0) tls.key_file = value, use_tls = 1;
         else {
             fprintf(stderr, "error: unknown option %s\n%s", option, usage);
             return 64;
         }
     }
-    if (i >= argc || workspace == NULL || service == NULL || (key != NULL && token_from_server) || max_in_flight < 0 ||
-        window < 0 || window > 0x7FFFFFFF || timeout < 0) {
+    if (i >= argc || (key != NULL && token_from_server) || max_in_flight < 0 || window < 0 || window > 0x7FFFFFFF ||
+        timeout < 0) {
         fputs(usage, stderr);
         return 64;
     }
     const char *command = argv[i++];
     const char *argument = i < argc ? argv[i++] : NULL;
+    int connect_only = strcmp(command, "connect") == 0;
     int needs_argument = strcmp(command, "score") == 0 || strcmp(command, "stream") == 0;
-    int known = needs_argument || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
-    if (!known || (needs_argument && argument == NULL) || (!needs_argument && argument != NULL) || i != argc) {
+    int known = needs_argument || connect_only || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
+    if (!known || (needs_argument && argument == NULL) || (!needs_argument && argument != NULL) || i != argc ||
+        (!connect_only && (workspace == NULL || service == NULL))) {
         fputs(usage, stderr);
         return 64;
     }
 
     /* Credentials: needed to sign in, and they may name the server. */
-    int needs_sign_in = key == NULL || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0;
+    int needs_sign_in = !connect_only && (key == NULL || strcmp(command, "keys") == 0 || strcmp(command, "token") == 0);
     char *credentials = NULL, *client_id = NULL, *client_secret = NULL, *recorded_server = NULL;
     int exit_code = 1;
     mg_conn *conn = NULL;
@@ -334,7 +351,7 @@ int main(int argc, char **argv) {
     }
     if (server == NULL) server = recorded_server ? recorded_server : "127.0.0.1:7070";
 
-    mg_options options = {.stream_window = (uint32_t)window};
+    mg_options options = {.stream_window = (uint32_t)window, .tls = use_tls ? &tls : NULL};
     if (mg_connect_address(server, &options, &conn, &status) != MG_OK) {
         exit_code = fail(&status);
         goto out;
@@ -342,6 +359,21 @@ int main(int argc, char **argv) {
     if (timeout > 0) mg_set_timeout(conn, (int)(timeout * 1000));
     if (needs_sign_in && mg_sign_in(conn, client_id, client_secret, &status) != MG_OK) {
         exit_code = fail(&status);
+        goto out;
+    }
+    if (connect_only) {
+        /* Signs in when there are credentials; says how the connection went. */
+        if (client_id != NULL && client_secret != NULL && mg_sign_in(conn, client_id, client_secret, &status) != MG_OK) {
+            exit_code = fail(&status);
+            goto out;
+        }
+        if (mg_tls_version(conn) != NULL)
+            printf("connected to %s over %s, ALPN %s\n", server, mg_tls_version(conn),
+                   mg_tls_alpn(conn)[0] ? mg_tls_alpn(conn) : "(none)");
+        else
+            printf("connected to %s (plaintext)\n", server);
+        if (client_id != NULL && client_secret != NULL) printf("signed in as %s\n", client_id);
+        exit_code = 0;
         goto out;
     }
     if (strcmp(command, "keys") == 0) {

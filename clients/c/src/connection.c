@@ -107,6 +107,19 @@ size_t mg_conn_pending_output(const mg_conn *conn) {
 
 void mg_conn_flush(mg_conn *conn) {
     while (!conn->closed && conn->out_len > conn->out_start) {
+        if (conn->tls != NULL) {
+            mg_status failure;
+            ssize_t sent = mg_tls_write(conn->tls, conn->out + conn->out_start, conn->out_len - conn->out_start,
+                                        &failure);
+            if (sent > 0) {
+                conn->out_start += (size_t)sent;
+                continue;
+            }
+            if (sent == MG_TLS_AGAIN) return;
+            if (sent == MG_TLS_CLOSED) tear_down(conn, MG_UNAVAILABLE, "connection closed by the server");
+            else tear_down(conn, failure.code, "%s", failure.message);
+            return;
+        }
         ssize_t sent = send(conn->fd, conn->out + conn->out_start, conn->out_len - conn->out_start,
                             MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent > 0) {
@@ -384,24 +397,51 @@ static int handle_frame(mg_conn *conn, const mg_frame *frame) {
     }
 }
 
+/* The server ended the connection (end of stream, or close_notify over TLS). */
+static void closed_by_server(mg_conn *conn) {
+    if (conn->going_away)
+        tear_down(conn, MG_UNAVAILABLE, "connection closed by the server: %s", conn->going_away_reason);
+    else if (conn->tls != NULL && !conn->settings_received)
+        /* A server refusing a TLS client after a TLS 1.3 handshake may just close. */
+        tear_down(conn, MG_UNAVAILABLE, "connection closed by the server before its ModelGate/1 handshake; over "
+                                        "TLS, the server may require a client certificate it trusts (cert_file, "
+                                        "key_file)");
+    else if (!conn->settings_received)
+        /* A TLS server closes on a plaintext client's preface. */
+        tear_down(conn, MG_UNAVAILABLE, "connection closed by the server before its ModelGate/1 handshake; if it "
+                                        "serves TLS, connect with mg_options.tls (modelgate-c: --tls-ca FILE)");
+    else
+        tear_down(conn, MG_UNAVAILABLE, "connection closed by the server");
+}
+
+/* Reads what the socket (or the TLS session) has: > 0 bytes, 0 nothing now, -1 closed. */
+static ssize_t read_some(mg_conn *conn, uint8_t *buffer, size_t len) {
+    if (conn->tls != NULL) {
+        mg_status failure;
+        ssize_t got = mg_tls_read(conn->tls, buffer, len, &failure);
+        if (got > 0) return got;
+        if (got == MG_TLS_AGAIN) return 0;
+        if (got == MG_TLS_CLOSED) closed_by_server(conn);
+        else tear_down(conn, failure.code, "%s", failure.message);
+        return -1;
+    }
+    for (;;) {
+        ssize_t got = recv(conn->fd, buffer, len, MSG_DONTWAIT);
+        if (got > 0) return got;
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+        if (got < 0) tear_down(conn, MG_UNAVAILABLE, "connection lost: %s", strerror(errno));
+        else closed_by_server(conn);
+        return -1;
+    }
+}
+
 static void read_available(mg_conn *conn) {
     uint8_t chunk[16 * 1024];
     size_t total = 0;
     while (!conn->closed && total < READ_CHUNK) {
-        ssize_t got = recv(conn->fd, chunk, sizeof chunk, MSG_DONTWAIT);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        if (got < 0) {
-            tear_down(conn, MG_UNAVAILABLE, "connection lost: %s", strerror(errno));
-            return;
-        }
-        if (got == 0) {
-            if (conn->going_away)
-                tear_down(conn, MG_UNAVAILABLE, "connection closed by the server: %s", conn->going_away_reason);
-            else
-                tear_down(conn, MG_UNAVAILABLE, "connection closed by the server");
-            return;
-        }
+        ssize_t got = read_some(conn, chunk, sizeof chunk);
+        if (got <= 0) return;
         total += (size_t)got;
         if (mg_decoder_feed(&conn->decoder, chunk, (size_t)got) != 0) {
             tear_down(conn, MG_RESOURCE_EXHAUSTED, "out of memory buffering input");
@@ -419,6 +459,30 @@ static void read_available(mg_conn *conn) {
     }
 }
 
+/*
+ * Waits up to timeout ms (-1: no limit) for the socket, then writes and reads
+ * what it can. Over TLS, bytes the session already decrypted are invisible to
+ * poll, so they count as readable at once; and a read that must first write
+ * (TLS key update) waits for the socket to be writable.
+ */
+static void wait_and_handle(mg_conn *conn, int timeout) {
+    int buffered = conn->tls != NULL && mg_tls_has_pending(conn->tls);
+    int read_wants_write = conn->tls != NULL && mg_tls_wants_write(conn->tls);
+    struct pollfd poller = {.fd = conn->fd, .events = POLLIN};
+    if (mg_conn_pending_output(conn) > 0 || read_wants_write) poller.events |= POLLOUT;
+    int ready = poll(&poller, 1, buffered ? 0 : timeout);
+    if (ready < 0) {
+        if (errno != EINTR) tear_down(conn, MG_UNAVAILABLE, "poll failed: %s", strerror(errno));
+        return;
+    }
+    if (buffered) poller.revents |= POLLIN;
+    if (poller.revents == 0) return;
+    if (poller.revents & POLLOUT) mg_conn_flush(conn);
+    if (poller.revents & (POLLIN | POLLHUP | POLLERR) || (read_wants_write && poller.revents & POLLOUT))
+        read_available(conn);
+    if (!conn->closed && mg_conn_pending_output(conn) > 0) mg_conn_flush(conn);
+}
+
 int mg_conn_pump(mg_conn *conn, mg_call *call) {
     if (conn->closed) return -1;
     int timeout = -1;
@@ -434,18 +498,7 @@ int mg_conn_pump(mg_conn *conn, mg_call *call) {
         }
         timeout = left > 60000 ? 60000 : (int)left;
     }
-    struct pollfd poller = {.fd = conn->fd, .events = POLLIN};
-    if (mg_conn_pending_output(conn) > 0) poller.events |= POLLOUT;
-    int ready = poll(&poller, 1, timeout);
-    if (ready < 0) {
-        if (errno == EINTR) return 0;
-        tear_down(conn, MG_UNAVAILABLE, "poll failed: %s", strerror(errno));
-        return -1;
-    }
-    if (ready == 0) return 0;
-    if (poller.revents & POLLOUT) mg_conn_flush(conn);
-    if (poller.revents & (POLLIN | POLLHUP | POLLERR)) read_available(conn);
-    if (!conn->closed && mg_conn_pending_output(conn) > 0) mg_conn_flush(conn);
+    wait_and_handle(conn, timeout);
     return conn->closed ? -1 : 0;
 }
 
@@ -676,8 +729,14 @@ int mg_connect(const char *host, int port, const mg_options *options, mg_conn **
     conn->recv_credit = conn->local_connection_window;
     conn->next_id = 1;
     mg_decoder_init(&conn->decoder, conn->local_max_frame_size, 1);
+    int64_t deadline = mg_now_ms() + timeout_ms;
     conn->fd = connect_socket(host, port, timeout_ms, status);
     if (conn->fd < 0) {
+        free(conn);
+        return status->code;
+    }
+    if (options->tls != NULL && mg_tls_connect(conn->fd, host, port, options->tls, deadline, &conn->tls, status) != MG_OK) {
+        close(conn->fd);
         free(conn);
         return status->code;
     }
@@ -698,7 +757,6 @@ int mg_connect(const char *host, int port, const mg_options *options, mg_conn **
     queue_frame(conn, MG_FRAME_SETTINGS, 0, 0, payload, len);
 
     /* The handshake: the server's preface and SETTINGS, within the connect timeout. */
-    int64_t deadline = mg_now_ms() + timeout_ms;
     while (!conn->closed && !conn->settings_received) {
         int64_t left = deadline - mg_now_ms();
         if (left <= 0) {
@@ -707,13 +765,7 @@ int mg_connect(const char *host, int port, const mg_options *options, mg_conn **
             mg_close(conn);
             return MG_UNAVAILABLE;
         }
-        struct pollfd poller = {.fd = conn->fd, .events = POLLIN};
-        if (mg_conn_pending_output(conn) > 0) poller.events |= POLLOUT;
-        int ready = poll(&poller, 1, (int)left);
-        if (ready < 0 && errno != EINTR) tear_down(conn, MG_UNAVAILABLE, "poll failed: %s", strerror(errno));
-        if (ready <= 0) continue;
-        if (poller.revents & POLLOUT) mg_conn_flush(conn);
-        if (poller.revents & (POLLIN | POLLHUP | POLLERR)) read_available(conn);
+        wait_and_handle(conn, (int)left);
     }
     if (conn->closed) {
         int code = status_copy(status, &conn->closed_status);
@@ -768,10 +820,19 @@ void mg_set_timeout(mg_conn *conn, int timeout_ms) {
     conn->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
 }
 
+const char *mg_tls_version(const mg_conn *conn) {
+    return conn != NULL && conn->tls != NULL ? mg_tls_session_version(conn->tls) : NULL;
+}
+
+const char *mg_tls_alpn(const mg_conn *conn) {
+    return conn != NULL && conn->tls != NULL ? mg_tls_session_alpn(conn->tls) : NULL;
+}
+
 void mg_close(mg_conn *conn) {
     if (conn == NULL) return;
     mg_conn_flush(conn);
     tear_down(conn, MG_UNAVAILABLE, "connection closed by the client");
+    mg_tls_free(conn->tls);
     if (conn->fd >= 0) close(conn->fd);
     mg_decoder_free(&conn->decoder);
     free(conn->out);

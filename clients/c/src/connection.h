@@ -12,6 +12,7 @@
 
 #include "frame.h"
 #include "modelgate.h"
+#include "tls.h"
 
 /* One received message waiting for the application. */
 typedef struct mg_message {
@@ -39,6 +40,7 @@ typedef struct mg_call {
 
 struct mg_conn {
     int fd;
+    mg_tls *tls;               /* NULL for plaintext */
     mg_decoder decoder;
     uint8_t *out;              /* bytes queued for the socket */
     size_t out_start, out_len, out_cap;

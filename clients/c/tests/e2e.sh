@@ -26,8 +26,10 @@ fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/modelgate-cclient-XXXXXX")"
 SERVER_PID=""
+EXTRA_PIDS=""
 cleanup() {
     status=$?
+    for pid in $EXTRA_PIDS; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     if [ -n "$SERVER_PID" ]; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -151,7 +153,8 @@ check "$WORK/out" "$WORK/stream1k.jsonl" || die "stream 1,000 answers"
 pass "streams 1,000 requests on one call with a 4 KiB window: 1,000 correct answers in order (valgrind)"
 
 start=$(date +%s.%N)
-c --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" || die "stream 10,000"
+c --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" \
+    || die "stream 10,000: $(grep -m 3 '"error"' "$WORK/out")"
 seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
 check "$WORK/out" "$WORK/stream10k.jsonl" || die "stream 10,000 answers"
 pass "streams 10,000 requests on one call: 10,000 correct answers in order (${seconds} s)"
@@ -195,5 +198,104 @@ set -e
 [ $rc = 1 ] && grep -q "^error: UNAVAILABLE: cannot connect to 127.0.0.1:1" "$WORK/err" || die "no server: $(cat "$WORK/err")"
 [ $rc2 = 1 ] && grep -q "^error: UNAVAILABLE: .*not a ModelGate/1 peer" "$WORK/err2" || die "not ModelGate: $(cat "$WORK/err2")"
 pass "no server, or a server that is not ModelGate/1, is UNAVAILABLE (valgrind)"
+
+# TLS: two more servers with `modelgate tls self-signed` certificates, one serving
+# the example (deployed over TLS by the modelgate CLI), one that also requires a
+# client certificate from the CA (--tls-client-ca).
+CERTS="$WORK/tls"
+"$BIN" tls self-signed --out "$CERTS" >/dev/null || die "modelgate tls self-signed"
+"$BIN" tls self-signed --out "$WORK/other-ca" >/dev/null || die "modelgate tls self-signed (another CA)"
+start_tls_server() { # name, then serve options; sets <NAME>_ADDRESS and <NAME>_CREDENTIALS
+    local name="$1" dir="$WORK/$1"
+    shift
+    "$BIN" serve --listen 127.0.0.1:0 --data-dir "$dir" --tls-cert "$CERTS/cert.pem" --tls-key "$CERTS/key.pem" "$@" \
+        >"$WORK/$name.log" 2>&1 &
+    EXTRA_PIDS="$EXTRA_PIDS $!"
+    local address=""
+    for _ in $(seq 1 600); do
+        address="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("server", ""))' "$dir/credentials.json" 2>/dev/null || true)"
+        [ -n "$address" ] && break
+        sleep 0.1
+    done
+    [ -n "$address" ] || { tail -n 20 "$WORK/$name.log" >&2; die "modelgate serve $* wrote no address"; }
+    printf -v "${name}_ADDRESS" '%s' "$address"
+    printf -v "${name}_CREDENTIALS" '%s' "$dir/credentials.json"
+}
+start_tls_server TLS
+start_tls_server MTLS --tls-client-ca "$CERTS/ca.pem"
+mgtls() {
+    MODELGATE_SERVER="$TLS_ADDRESS" MODELGATE_CREDENTIALS="$TLS_CREDENTIALS" MODELGATE_TLS_CA="$CERTS/ca.pem" \
+        "$BIN" "$@" >>"$WORK/deploy.log" 2>&1 || { cat "$WORK/deploy.log" >&2; die "modelgate $* (over TLS)"; }
+}
+mgtls workspace create --name c-e2e --region westeurope
+mgtls model register --name linreg --path "$EXAMPLE/model"
+mgtls compute attach aks --name aks1 --cores 4 --memory-gb 8
+mgtls model deploy -n linreg-keys -m linreg:1 -ic "$EXAMPLE/inferenceconfig.json" -dc "$EXAMPLE/deploymentconfig.json" -ct aks1
+tc() { $VALGRIND "$CLIENT" --credentials "$TLS_CREDENTIALS" --workspace c-e2e --service linreg-keys "$@"; }
+
+$VALGRIND "$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" connect \
+    >"$WORK/out" || die "connect over TLS"
+grep -Eq "^connected to $TLS_ADDRESS over TLSv1\.[23], ALPN modelgate/1\$" "$WORK/out" && grep -q "^signed in as " "$WORK/out" \
+    || die "connect over TLS: $(cat "$WORK/out")"
+tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" score "$SAMPLE" >"$WORK/out" || die "score over TLS"
+check "$WORK/out" "$WORK/sample.jsonl" >/dev/null || die "score over TLS: $(cat "$WORK/out")"
+tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --timeout 120 --window 4096 stream "$WORK/stream1k.jsonl" \
+    >"$WORK/out" || die "stream 1,000 over TLS"
+check "$WORK/out" "$WORK/stream1k.jsonl" >/dev/null || die "stream 1,000 over TLS: answers"
+pass "over TLS (ALPN modelgate/1), verifying the server against the CA file: one request, and 1,000 streamed with a 4 KiB window (valgrind)"
+
+start=$(date +%s.%N)
+"$CLIENT" --server "$TLS_ADDRESS" --credentials "$TLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" --workspace c-e2e \
+    --service linreg-keys --timeout 120 stream "$WORK/stream10k.jsonl" >"$WORK/out" \
+    || die "stream 10,000 over TLS: $(grep -m 3 '"error"' "$WORK/out")"
+seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
+check "$WORK/out" "$WORK/stream10k.jsonl" || die "stream 10,000 over TLS: answers"
+PORT="${TLS_ADDRESS##*:}"
+tc --server "localhost:$PORT" --tls-ca "$CERTS/ca.pem" score "$SAMPLE" >/dev/null || die "TLS to localhost"
+pass "over TLS: 10,000 requests on one call (${seconds} s); a DNS name from the certificate works too"
+
+tls_refused() { # expected-message-part, then modelgate-c options
+    local want="$1"
+    shift
+    set +e
+    tc "$@" score "$SAMPLE" >"$WORK/out" 2>"$WORK/err"
+    local rc=$?
+    set -e
+    [ $rc = 1 ] && grep -q "^error: UNAVAILABLE: " "$WORK/err" && grep -qF -- "$want" "$WORK/err" && [ ! -s "$WORK/out" ] \
+        || die "expected UNAVAILABLE saying '$want': exit $rc, $(cat "$WORK/err")"
+}
+tls_refused "not trusted by CA file '$WORK/other-ca/ca.pem'" --server "$TLS_ADDRESS" --tls-ca "$WORK/other-ca/ca.pem"
+tls_refused "not trusted by the system trust store" --server "$TLS_ADDRESS" --tls
+pass "a server certificate the CA file (or the system trust store) does not vouch for is refused (valgrind)"
+tls_refused "not valid for 'wrong.example'" --server "$TLS_ADDRESS" --tls-ca "$CERTS/ca.pem" --tls-server-name wrong.example
+pass "a server name the certificate does not carry is refused (valgrind)"
+
+tls_refused "client certificate" --server "$MTLS_ADDRESS" --tls-ca "$CERTS/ca.pem"
+tls_refused "client certificate" --server "$MTLS_ADDRESS" --tls-ca "$CERTS/ca.pem" \
+    --tls-cert "$WORK/other-ca/client.pem" --tls-key "$WORK/other-ca/client-key.pem"
+set +e
+# Signed in over mutual TLS (the server's own credentials); it has no such workspace.
+$VALGRIND "$CLIENT" --server "$MTLS_ADDRESS" --credentials "$MTLS_CREDENTIALS" --tls-ca "$CERTS/ca.pem" \
+    --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client-key.pem" --workspace c-e2e --service linreg-keys keys \
+    >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^error: NOT_FOUND: " "$WORK/err" || die "keys over mutual TLS: exit $rc, $(cat "$WORK/err")"
+pass "a server requiring a client certificate refuses none or one from another CA, and serves the CA's (valgrind)"
+
+tls_refused "TLS to $ADDRESS" --server "$ADDRESS" --tls-ca "$CERTS/ca.pem"
+set +e
+$VALGRIND "$CLIENT" --server "$TLS_ADDRESS" --workspace c-e2e --service linreg-keys --key k score "$SAMPLE" \
+    >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^error: UNAVAILABLE: .*if it serves TLS" "$WORK/err" || die "plaintext to TLS: $(cat "$WORK/err")"
+set +e
+tc --server "$TLS_ADDRESS" --tls-ca "$CERTS/missing.pem" score "$SAMPLE" >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "^error: INVALID_ARGUMENT: cannot load TLS CA file '$CERTS/missing.pem': No such file" "$WORK/err" \
+    || die "a missing CA file: exit $rc, $(cat "$WORK/err")"
+pass "TLS to a plaintext port, or plaintext to a TLS port, is UNAVAILABLE; a missing CA file is INVALID_ARGUMENT (valgrind)"
 
 echo "e2e: $passed passed"

@@ -1,7 +1,8 @@
 /*
  * The protocol layer against a scripted fake server on a real socket (127.0.0.1,
  * port 0, one thread per test): handshake, flow control both ways, half-close,
- * PING, GO_AWAY, trailers errors, deadlines and protocol violations.
+ * PING, GO_AWAY, trailers errors, deadlines and protocol violations; TLS against
+ * peers that do not speak it, and unusable TLS options.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -433,6 +434,88 @@ static void a_frame_on_a_stream_never_opened_is_a_protocol_error(void) {
     CHECK(server.ok);
 }
 
+/* TLS against peers that do not speak it, and TLS options that cannot be used.
+ * (The handshakes with a real TLS server are in tests/e2e.sh.) */
+
+static void plaintext_peer_script(fake_server *server) {
+    /* A plaintext ModelGate/1 server: its preface and SETTINGS at once, then it
+     * reads (a ClientHello) until the client goes. */
+    server->fd = accept(server->listener, NULL, NULL);
+    if (server->fd < 0) return;
+    send(server->fd, MG_PREFACE, MG_PREFACE_LEN, MSG_NOSIGNAL);
+    write_settings(server, 0, 0);
+    char buffer[4096];
+    while (recv(server->fd, buffer, sizeof buffer, 0) > 0) server->ok = 1;
+}
+
+static void a_tls_client_on_a_plaintext_server_is_told_so(void) {
+    fake_server server;
+    start(&server, plaintext_peer_script);
+    mg_tls_options tls = {0};
+    mg_options options = {.tls = &tls, .connect_timeout_ms = 5000};
+    mg_conn *conn = NULL;
+    mg_status status;
+    CHECK(mg_connect("127.0.0.1", server.port, &options, &conn, &status) == MG_UNAVAILABLE);
+    CHECK(conn == NULL);
+    CHECK_CONTAINS(status.message, "is the server serving TLS on this port?");
+    finish(&server);
+    CHECK(server.ok);
+}
+
+static void closing_script(fake_server *server) {
+    /* A TLS server refusing a plaintext client: it reads what the client sent (the
+     * preface and SETTINGS; unread bytes would make the close a reset) and closes. */
+    server->fd = accept(server->listener, NULL, NULL);
+    if (server->fd < 0) return;
+    char preface[MG_PREFACE_LEN];
+    raw_frame frame;
+    server->ok = read_exact(server->fd, preface, MG_PREFACE_LEN) == 0 && read_frame(server, &frame) == 0;
+    if (server->ok) free(frame.payload);
+}
+
+static void a_plaintext_client_closed_on_before_the_handshake_hears_of_tls(void) {
+    fake_server server;
+    start(&server, closing_script);
+    mg_conn *conn = NULL;
+    mg_status status;
+    CHECK(mg_connect("127.0.0.1", server.port, NULL, &conn, &status) == MG_UNAVAILABLE);
+    CHECK_CONTAINS(status.message, "before its ModelGate/1 handshake; if it serves TLS, connect with mg_options.tls");
+    finish(&server);
+    CHECK(server.ok);
+}
+
+static void accept_only_script(fake_server *server) {
+    server->fd = accept(server->listener, NULL, NULL);
+    server->ok = server->fd >= 0;
+}
+
+static void unusable_tls_options_are_invalid_arguments(void) {
+    const mg_tls_options cases[] = {
+        {.ca_file = "/nonexistent/ca.pem"},
+        {.cert_file = "/nonexistent/client.pem"},
+        {.key_file = "/nonexistent/client-key.pem"},
+        {.cert_file = "/nonexistent/client.pem", .key_file = "/nonexistent/client-key.pem"},
+    };
+    const char *const messages[] = {
+        "cannot load TLS CA file '/nonexistent/ca.pem': No such file or directory",
+        "needs both cert_file and key_file",
+        "needs both cert_file and key_file",
+        "cannot load TLS client certificate '/nonexistent/client.pem'",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fake_server server;
+        start(&server, accept_only_script);
+        mg_options options = {.tls = &cases[i]};
+        mg_conn *conn = NULL;
+        mg_status status;
+        CHECK(mg_connect("127.0.0.1", server.port, &options, &conn, &status) == MG_INVALID_ARGUMENT);
+        CHECK(conn == NULL);
+        CHECK_CONTAINS(status.message, messages[i]);
+        finish(&server);
+        CHECK(server.ok);
+    }
+}
+
 static void addresses_parse_or_are_refused(void) {
     mg_conn *conn = NULL;
     mg_status status;
@@ -460,6 +543,9 @@ int main(void) {
     RUN(a_deadline_cancels_the_call);
     RUN(a_go_away_before_settings_refuses_the_connection);
     RUN(a_frame_on_a_stream_never_opened_is_a_protocol_error);
+    RUN(a_tls_client_on_a_plaintext_server_is_told_so);
+    RUN(a_plaintext_client_closed_on_before_the_handshake_hears_of_tls);
+    RUN(unusable_tls_options_are_invalid_arguments);
     RUN(addresses_parse_or_are_refused);
     return report("test_connection");
 }

@@ -24,8 +24,14 @@ func buildCommand(t *testing.T) string {
 
 func runCommand(t *testing.T, binary string, args ...string) (string, string, int) {
 	t.Helper()
+	return runCommandWith(t, binary, credentialsPath, args...)
+}
+
+// runCommandWith runs the command signing in with another server's credentials file.
+func runCommandWith(t *testing.T, binary, credentials string, args ...string) (string, string, int) {
+	t.Helper()
 	command := exec.Command(binary, args...)
-	command.Env = append(cleanEnvironment(), "MODELGATE_CREDENTIALS="+credentialsPath)
+	command.Env = append(cleanEnvironment(), "MODELGATE_CREDENTIALS="+credentials)
 	var stdout, stderr strings.Builder
 	command.Stdout, command.Stderr = &stdout, &stderr
 	err := command.Run()

@@ -86,6 +86,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	code := m.Run()
+	stopTLS()
 	if code != 0 {
 		fmt.Fprintln(os.Stderr, "server log:\n", tail(logPath))
 	}
@@ -95,38 +96,72 @@ func run(m *testing.M) int {
 // startServer runs `modelgate serve` on a free port with its data in dir and
 // waits for it to write its address to credentials.json.
 func startServer(dir string) (*os.Process, <-chan error, string, error) {
-	logPath := filepath.Join(dir, "server.log")
-	log, err := os.Create(logPath)
+	server, err := launchServer(dir)
 	if err != nil {
-		return nil, nil, logPath, err
+		return nil, nil, server.logPath, err
+	}
+	serverAddress, credentialsPath = server.address, server.credentials
+	return server.process, server.exited, server.logPath, nil
+}
+
+// launchedServer is a `modelgate serve` process and where to reach it.
+type launchedServer struct {
+	process              *os.Process
+	exited               <-chan error
+	logPath              string
+	address, credentials string
+}
+
+// launchServer runs `modelgate serve [options]` on a free port with its data in
+// dir and waits for it to write its address to credentials.json.
+func launchServer(dir string, options ...string) (launchedServer, error) {
+	launched := launchedServer{logPath: filepath.Join(dir, "server.log")}
+	log, err := os.Create(launched.logPath)
+	if err != nil {
+		return launched, err
 	}
 	dataDir := filepath.Join(dir, "data")
-	server := exec.Command(cliBinary, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir)
+	server := exec.Command(cliBinary, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, options...)...)
 	server.Stdout, server.Stderr = log, log
 	server.Env = cleanEnvironment()
 	if err := server.Start(); err != nil {
-		return nil, nil, logPath, err
+		return launched, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- server.Wait(); log.Close() }()
-	credentialsPath = filepath.Join(dataDir, "credentials.json")
+	launched.process, launched.exited = server.Process, exited
+	launched.credentials = filepath.Join(dataDir, "credentials.json")
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
 		case err := <-exited:
-			return nil, nil, logPath, fmt.Errorf("modelgate serve exited: %v", err)
+			return launched, fmt.Errorf("modelgate serve exited: %v", err)
 		default:
 		}
-		if credentials, err := modelgate.LoadCredentials(credentialsPath); err == nil && credentials.Server != "" {
-			serverAddress = credentials.Server
-			return server.Process, exited, logPath, nil
+		if credentials, err := modelgate.LoadCredentials(launched.credentials); err == nil && credentials.Server != "" {
+			launched.address = credentials.Server
+			return launched, nil
 		}
 		if time.Now().After(deadline) {
 			server.Process.Kill()
 			<-exited
-			return nil, nil, logPath, fmt.Errorf("modelgate serve wrote no address within 60 s")
+			return launched, fmt.Errorf("modelgate serve wrote no address within 60 s")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop ends the server (SIGINT, then SIGKILL after 20 s).
+func (s launchedServer) stop() {
+	if s.process == nil {
+		return
+	}
+	s.process.Signal(os.Interrupt)
+	select {
+	case <-s.exited:
+	case <-time.After(20 * time.Second):
+		s.process.Kill()
+		<-s.exited
 	}
 }
 
@@ -142,9 +177,13 @@ func cleanEnvironment() []string {
 
 // cli runs the modelgate command against the test server.
 func cli(args ...string) (string, error) {
+	return cliWith([]string{"MODELGATE_SERVER=" + serverAddress, "MODELGATE_CREDENTIALS=" + credentialsPath}, args...)
+}
+
+// cliWith runs the modelgate command with env (the server, credentials, TLS) added.
+func cliWith(env []string, args ...string) (string, error) {
 	command := exec.Command(cliBinary, args...)
-	command.Env = append(cleanEnvironment(), "MODELGATE_SERVER="+serverAddress,
-		"MODELGATE_CREDENTIALS="+credentialsPath, "MODELGATE_WORKSPACE="+workspace)
+	command.Env = append(append(cleanEnvironment(), "MODELGATE_WORKSPACE="+workspace), env...)
 	out, err := command.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("modelgate %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,9 @@ type Conn struct {
 	nc     net.Conn
 	limits Limits
 	reader *frame.Reader
+	// tlsFailure, over TLS, explains a TLS error seen after the handshake: a
+	// TLS 1.3 server refusing the client's certificate says so only then.
+	tlsFailure func(error) *Error
 
 	mu               sync.Mutex
 	changed          chan struct{} // closed and replaced when credit, slots or the connection's state change
@@ -87,28 +91,40 @@ type Conn struct {
 // DialOptions configure a connection.
 type DialOptions struct {
 	Limits Limits
-	// TLS, when set, wraps the connection in TLS (for a server that serves it).
-	TLS *tls.Config
+	// TLS, when set, connects over TLS verifying the server (see TLSOptions).
+	TLS *TLSOptions
+	// TLSConfig, when set, is the TLS configuration to use instead of the one
+	// TLS would build; DialConn completes it with ALPN modelgate/1, TLS 1.2 as
+	// the minimum and the server name (TLS.ServerName, else the host dialled)
+	// where it leaves them out.
+	TLSConfig *tls.Config
 }
 
 // DialConn connects to address ("host:port"), exchanges prefaces and SETTINGS,
 // and returns once the server's SETTINGS arrived. A server that cannot be
-// reached, or sends no handshake before ctx ends, is UNAVAILABLE.
+// reached, fails the TLS handshake, or sends no handshake before ctx ends, is
+// UNAVAILABLE with a message saying why; unusable TLS files are INVALID_ARGUMENT.
 func DialConn(ctx context.Context, address string, options DialOptions) (*Conn, error) {
+	config, err := options.clientConfig(address)
+	if err != nil {
+		return nil, err
+	}
 	var dialer net.Dialer
 	nc, err := dialer.DialContext(ctx, "tcp", address)
 	if err != nil {
 		return nil, unavailable("cannot connect to %s: %v", address, err)
 	}
-	if options.TLS != nil {
-		tlsConn := tls.Client(nc, options.TLS)
+	var tlsFailure func(error) *Error
+	if config != nil {
+		tlsConn := tls.Client(nc, config)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			nc.Close()
-			return nil, unavailable("TLS handshake with %s failed: %v", address, err)
+			return nil, tlsError(address, config, options.TLS, err)
 		}
 		nc = tlsConn
+		tlsFailure = func(err error) *Error { return tlsError(address, config, options.TLS, err) }
 	}
-	c := newConn(nc, options.Limits)
+	c := newConn(nc, options.Limits, tlsFailure)
 	select {
 	case <-c.ready:
 	case <-ctx.Done():
@@ -124,12 +140,22 @@ func DialConn(ctx context.Context, address string, options DialOptions) (*Conn, 
 	return c, nil
 }
 
+// TLSConnectionState is the TLS session's state (version, the ALPN protocol the
+// server chose, its certificates); false for a plaintext connection.
+func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tlsConn, ok := c.nc.(*tls.Conn); ok {
+		return tlsConn.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // newConn starts the protocol on an open byte stream: sends the preface and
 // SETTINGS and starts the reader and writer.
-func newConn(nc net.Conn, limits Limits) *Conn {
+func newConn(nc net.Conn, limits Limits, tlsFailure func(error) *Error) *Conn {
 	limits = limits.withDefaults()
 	c := &Conn{
 		nc:                nc,
+		tlsFailure:        tlsFailure,
 		limits:            limits,
 		reader:            frame.NewReader(nc, limits.MaxFrameSize),
 		changed:           make(chan struct{}),
@@ -359,8 +385,21 @@ func (c *Conn) readLoop() {
 		}
 		c.mu.Unlock()
 		failure = unavailable("connection closed by the server%s", reason)
+	case c.tlsFailure != nil && isTLSAlert(err):
+		failure = c.tlsFailure(err)
 	default:
 		failure = unavailable("connection lost: %v", err)
+	}
+	c.mu.Lock()
+	beforeSettings := !c.settingsReceived
+	c.mu.Unlock()
+	if c.tlsFailure != nil && beforeSettings && strings.HasPrefix(failure.Message, "connection ") {
+		// A server refusing a TLS client after a TLS 1.3 handshake may just close.
+		failure.Message += " before its ModelGate/1 handshake; over TLS, the server may require a client " +
+			"certificate it trusts (CertFile, KeyFile)"
+	} else if c.tlsFailure == nil && beforeSettings && strings.HasPrefix(failure.Message, "connection closed by the server") {
+		// A TLS server closes on a plaintext client's preface.
+		failure.Message += " before its ModelGate/1 handshake; if it serves TLS, dial with DialOptions.TLS"
 	}
 	c.tearDown(failure)
 }

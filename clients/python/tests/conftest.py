@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,7 +19,13 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "modelgate"
 
 
 def pytest_configure(config):
-    """Refuses to test an installed modelgate that differs from the sources next to these tests."""
+    """Refuses to test an installed modelgate that differs from the sources next to these tests.
+
+    Also drops MODELGATE_TLS* from the environment: the client reads them when
+    no tls= is given, and the tests say for themselves whether they use TLS.
+    """
+    for name in [name for name in os.environ if name.startswith("MODELGATE_TLS")]:
+        del os.environ[name]
     import modelgate
 
     installed = Path(modelgate.__file__).resolve().parent
@@ -36,30 +43,34 @@ def _server_binary() -> Path | None:
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-@pytest.fixture(scope="session")
-def server():
-    """A `modelgate serve` on a free port with its data in a temporary directory.
-
-    Yields (address, credentials path). Without the binary the end-to-end tests
-    are skipped, unless MODELGATE_REQUIRE_E2E=1 (scripts/test sets it), which
-    makes that a failure.
-    """
+def _require_binary() -> Path:
+    """The modelgate binary; skips (or, with MODELGATE_REQUIRE_E2E=1, fails) the test without it."""
     binary = _server_binary()
     if binary is None:
         message = "no modelgate binary: run `swift build --product modelgate` (or set MODELGATE_BIN)"
         if os.environ.get("MODELGATE_REQUIRE_E2E") == "1":
             pytest.fail(message)
         pytest.skip(message)
+    return binary
+
+
+@contextlib.contextmanager
+def _serve(binary: Path, *options: str):
+    """Runs `modelgate serve [options]` on a free port with its data in a temporary directory.
+
+    Yields (address, credentials path) once the server wrote its address.
+    """
     data_dir = Path(tempfile.mkdtemp(prefix="modelgate-pyclient-"))
     log_path = data_dir / "server.log"
     log = open(log_path, "wb")
-    process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data")],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir / "data"),
+                                *options], stdout=log, stderr=subprocess.STDOUT)
     credentials = data_dir / "data" / "credentials.json"
     try:
         deadline = time.monotonic() + 60
         address = None
-        while address is None:
+        # The file is written first with an empty "server", then with the bound address.
+        while not address:
             if process.poll() is not None:
                 pytest.fail(f"modelgate serve exited with {process.returncode}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
@@ -68,7 +79,7 @@ def server():
                 address = json.loads(credentials.read_text()).get("server")
             except (OSError, ValueError):
                 pass
-            if address is None:
+            if not address:
                 time.sleep(0.05)
         yield address, str(credentials)
     finally:
@@ -82,9 +93,47 @@ def server():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def server():
+    """A `modelgate serve` on a free port with its data in a temporary directory.
+
+    Yields (address, credentials path). Without the binary the end-to-end tests
+    are skipped, unless MODELGATE_REQUIRE_E2E=1 (scripts/test sets it), which
+    makes that a failure.
+    """
+    with _serve(_require_binary()) as served:
+        yield served
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     """The end of the server's log, for a failure message (the log goes with its temporary directory)."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def tls_server(tmp_path_factory):
+    """Two `modelgate serve --tls-cert/--tls-key` servers with `modelgate tls self-signed` certificates.
+
+    Yields a dict: "address" and "credentials" (TLS, no client certificate
+    needed), "mtls_address" and "mtls_credentials" (the same, plus
+    --tls-client-ca: a client certificate from the CA is required), "ca" (the
+    CA that issued the servers' certificates, and the client certificate),
+    "other_ca" (an unrelated CA), "client_cert" and "client_key".
+    """
+    binary = _require_binary()
+    root = tmp_path_factory.mktemp("tls")
+    for name in ("certs", "other"):
+        made = subprocess.run([str(binary), "tls", "self-signed", "--out", str(root / name)], capture_output=True)
+        if made.returncode != 0:
+            pytest.fail(f"modelgate tls self-signed failed: {made.stderr.decode(errors='replace')}")
+    certs = root / "certs"
+    tls = ("--tls-cert", str(certs / "cert.pem"), "--tls-key", str(certs / "key.pem"))
+    with _serve(binary, *tls) as (address, credentials), \
+            _serve(binary, *tls, "--tls-client-ca", str(certs / "ca.pem")) as (mtls_address, mtls_credentials):
+        yield {"address": address, "credentials": credentials, "mtls_address": mtls_address,
+               "mtls_credentials": mtls_credentials, "ca": str(certs / "ca.pem"),
+               "other_ca": str(root / "other" / "ca.pem"), "client_cert": str(certs / "client.pem"),
+               "client_key": str(certs / "client-key.pem")}

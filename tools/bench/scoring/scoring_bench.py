@@ -261,7 +261,8 @@ def pack(source_dir, archive):
             tar.add(os.path.join(source_dir, name), arcname=name)
 
 
-def modelgate(scripts, args, workdir, failures):
+def modelgate(scripts, args, workdir, failures, tls=None):
+    """ModelGate's figures; with `tls` (a folder from `modelgate tls self-signed`) it serves and is called over TLS."""
     data_dir = os.path.join(workdir, "modelgate-data")
     os.makedirs(data_dir)
     logfile = open(os.path.join(workdir, "modelgate-serve.log"), "wb")
@@ -271,7 +272,8 @@ def modelgate(scripts, args, workdir, failures):
     env.pop("MODELGATE_DATA_DIR", None)
     log("ModelGate: starting %s serve" % args.modelgate)
     server = subprocess.Popen(
-        [args.modelgate, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--log-level", "warning"],
+        [args.modelgate, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--log-level", "warning"]
+        + (["--tls-cert", os.path.join(tls, "cert.pem"), "--tls-key", os.path.join(tls, "key.pem")] if tls else []),
         env=env, stdout=logfile, stderr=subprocess.STDOUT)
     credentials = os.path.join(data_dir, "credentials.json")
     try:
@@ -299,6 +301,8 @@ def modelgate(scripts, args, workdir, failures):
             "memory_streams": args.streams,
             "scripts": [],
         }
+        if tls:
+            plan["tls_ca"] = os.path.join(tls, "ca.pem")
         for script in scripts:
             archive = os.path.join(workdir, "%s-source.tar.gz" % script.name)
             pack(script.source_dir, archive)

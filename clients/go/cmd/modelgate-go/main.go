@@ -14,6 +14,13 @@
 // service's primary key, or a scoring token when the service has token auth.
 // The server is --server, else MODELGATE_SERVER, else the credentials file's,
 // else 127.0.0.1:7070.
+//
+// TLS (a server started with --tls-cert/--tls-key): --tls (the system trust
+// store), --tls-ca FILE (verify the server against this CA), --tls-server-name
+// NAME (the name its certificate must carry; default: the host dialled),
+// --tls-cert FILE --tls-key FILE (a client certificate); any of the --tls-*
+// options turns TLS on. Defaults come from MODELGATE_TLS, MODELGATE_TLS_CA,
+// MODELGATE_TLS_SERVER_NAME, MODELGATE_TLS_CERT and MODELGATE_TLS_KEY.
 package main
 
 import (
@@ -34,8 +41,9 @@ import (
 	v1 "modelgate.dev/client/modelgatev1"
 )
 
-const usage = `usage: modelgate-go score  -w WORKSPACE -n SERVICE [--key KEY] [--server HOST:PORT] [--credentials FILE] JSON|@FILE
-       modelgate-go stream -w WORKSPACE -n SERVICE [--key KEY] [--server HOST:PORT] [--credentials FILE] FILE|-`
+const usage = `usage: modelgate-go score  -w WORKSPACE -n SERVICE [--key KEY] [--server HOST:PORT] [--credentials FILE] [TLS] JSON|@FILE
+       modelgate-go stream -w WORKSPACE -n SERVICE [--key KEY] [--server HOST:PORT] [--credentials FILE] [TLS] FILE|-
+TLS:   [--tls] [--tls-ca FILE] [--tls-server-name NAME] [--tls-cert FILE --tls-key FILE]`
 
 func main() {
 	if len(os.Args) < 2 || (os.Args[1] != "score" && os.Args[1] != "stream") {
@@ -54,6 +62,7 @@ func main() {
 type options struct {
 	workspace, service, key, server, credentials string
 	timeout                                      time.Duration
+	tls                                          *modelgate.TLSOptions
 }
 
 func parse(command string, args []string) (options, string, error) {
@@ -67,8 +76,24 @@ func parse(command string, args []string) (options, string, error) {
 	flags.StringVar(&o.server, "server", "", "server HOST:PORT")
 	flags.StringVar(&o.credentials, "credentials", "", "credentials file")
 	flags.DurationVar(&o.timeout, "timeout", 0, "time allowed for the whole command (0: none)")
+	fromEnv, err := modelgate.TLSOptionsFromEnv()
+	if err != nil {
+		return o, "", err
+	}
+	var tlsOptions modelgate.TLSOptions
+	if fromEnv != nil {
+		tlsOptions = *fromEnv
+	}
+	useTLS := flags.Bool("tls", fromEnv != nil, "connect over TLS (verifying the server against the system trust store unless --tls-ca)")
+	flags.StringVar(&tlsOptions.CAFile, "tls-ca", tlsOptions.CAFile, "PEM file of the CA that issued the server's certificate")
+	flags.StringVar(&tlsOptions.ServerName, "tls-server-name", tlsOptions.ServerName, "the name the server's certificate must carry (default: the host dialled)")
+	flags.StringVar(&tlsOptions.CertFile, "tls-cert", tlsOptions.CertFile, "client certificate (PEM), for a server that requires one")
+	flags.StringVar(&tlsOptions.KeyFile, "tls-key", tlsOptions.KeyFile, "the client certificate's key (PEM)")
 	if err := flags.Parse(args); err != nil {
 		return o, "", err
+	}
+	if *useTLS || tlsOptions != (modelgate.TLSOptions{}) {
+		o.tls = &tlsOptions
 	}
 	if flags.NArg() != 1 || o.workspace == "" || o.service == "" {
 		return o, "", errors.New("give -w WORKSPACE, -n SERVICE and one input\n" + usage)
@@ -116,7 +141,7 @@ func connect(ctx context.Context, o options) (*modelgate.Client, string, error) 
 			server = candidate
 		}
 	}
-	client, err := modelgate.Dial(ctx, server, modelgate.Options{Credentials: credentials})
+	client, err := modelgate.Dial(ctx, server, modelgate.Options{Credentials: credentials, Dial: modelgate.DialOptions{TLS: o.tls}})
 	if err != nil {
 		return nil, "", err
 	}

@@ -24,6 +24,7 @@ from .connection import Connection, Limits
 from .credentials import Credentials
 from .errors import ModelGateError
 from .model import Model
+from .tls import TlsOptions
 from .webservice import ScoreResult, Webservice
 from .workspace import Workspace
 
@@ -32,5 +33,5 @@ __version__ = "0.1.0"
 __all__ = [
     "AciWebservice", "AksAttachConfiguration", "AksCompute", "AksWebservice", "AsyncClient", "ComputeTarget",
     "Connection", "Credentials", "DeploymentConfiguration", "Environment", "InferenceConfig", "Limits", "Model",
-    "ModelGateError", "ScoreResult", "Webservice", "Workspace",
+    "ModelGateError", "ScoreResult", "TlsOptions", "Webservice", "Workspace",
 ]

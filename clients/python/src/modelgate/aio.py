@@ -24,8 +24,10 @@ import ssl as _ssl
 from typing import Any, AsyncIterable, AsyncIterator, Iterable, Optional, Union
 
 from . import credentials as _credentials
+from . import tls as _tls
 from .connection import Connection, Limits, Stream
 from .errors import ModelGateError
+from .tls import TlsArgument
 from .v1 import (auth_pb2, deployment_pb2, identity_pb2, model_pb2, scoring_pb2, workspace_pb2)
 
 CHUNK_SIZE = 1 << 20  # model files go in 1 MiB chunks, well under the 4 MiB message limit
@@ -46,17 +48,22 @@ class AsyncClient:
         client_id, client_secret: the principal to sign in as.
         credentials_path: a credentials.json instead (default: MODELGATE_CREDENTIALS,
             else <MODELGATE_DATA_DIR or ~/.modelgate>/credentials.json if it exists).
-        ssl: an ``ssl.SSLContext`` for TLS. The server does not serve TLS yet; the
-            parameter is there so code written now keeps working when it does.
+        tls: True to connect over TLS verifying against the system trust store, a
+            modelgate.TlsOptions (CA file, server name, client certificate), False for
+            plaintext; None (the default) reads MODELGATE_TLS, MODELGATE_TLS_CA, ...
+            (see TlsOptions.from_environment), plaintext when none is set.
+        ssl: an ``ssl.SSLContext`` to use instead of the one ``tls`` would build
+            (it must offer ALPN ``modelgate/1``).
         timeout: default seconds allowed per unary call (None: no deadline).
     """
 
     def __init__(self, server: Optional[str] = None, *, client_id: Optional[str] = None,
                  client_secret: Optional[str] = None, credentials_path: Optional[str] = None,
-                 ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None,
-                 limits: Optional[Limits] = None) -> None:
+                 tls: TlsArgument = None, ssl: Optional[_ssl.SSLContext] = None,
+                 timeout: Optional[float] = None, limits: Optional[Limits] = None) -> None:
         (self.host, self.port), self.credentials = _credentials.resolve(server, client_id, client_secret, credentials_path)
-        self.ssl = ssl
+        # Built once, here, so a missing CA or key file fails at construction, not at the first call.
+        self.ssl, self.tls = _tls.resolve(tls, ssl)
         self.timeout = timeout
         self.limits = limits or Limits()
         self._connection: Optional[Connection] = None
@@ -80,7 +87,7 @@ class AsyncClient:
             return self._connection
         if self._connecting is None:
             self._connecting = asyncio.ensure_future(
-                Connection.open(self.host, self.port, ssl=self.ssl, limits=self.limits))
+                Connection.open(self.host, self.port, tls=self.tls or False, ssl=self.ssl, limits=self.limits))
         try:
             connection = await asyncio.shield(self._connecting)
         finally:
@@ -373,6 +380,67 @@ class AsyncClient:
 
     # Keys and tokens.
 
+    # Endpoints (AKS only): up to six versions behind one name, traffic split by
+    # traffic_percentile, the rest to the default version. Services and endpoints
+    # share one name space, so get_keys, get_token, get_logs, wait_for_deployment
+    # and score take an endpoint's name too.
+
+    async def create_endpoint(self, workspace: str, name: str, deployment_config: deployment_pb2.DeploymentConfig,
+                              version: deployment_pb2.EndpointVersion, *, description: str = "",
+                              tags: Optional[dict[str, str]] = None) -> deployment_pb2.Endpoint:
+        """Creates an endpoint with its first version (the default); returns at once, TRANSITIONING."""
+        request = deployment_pb2.CreateEndpointRequest(workspace=workspace, name=name, description=description,
+                                                       tags=tags or {})
+        request.deployment_config.CopyFrom(deployment_config)
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "CreateEndpoint"), request, deployment_pb2.Endpoint)
+
+    async def get_endpoint(self, workspace: str, name: str) -> deployment_pb2.Endpoint:
+        return await self.authorized(_method("DeploymentService", "GetEndpoint"),
+                                     deployment_pb2.GetEndpointRequest(workspace=workspace, name=name),
+                                     deployment_pb2.Endpoint)
+
+    async def list_endpoints(self, workspace: str, compute_target: str = "") -> list[deployment_pb2.Endpoint]:
+        response = await self.authorized(_method("DeploymentService", "ListEndpoints"),
+                                         deployment_pb2.ListEndpointsRequest(workspace=workspace,
+                                                                             compute_target=compute_target),
+                                         deployment_pb2.ListEndpointsResponse)
+        return list(response.endpoints)
+
+    async def delete_endpoint(self, workspace: str, name: str) -> None:
+        await self.authorized(_method("DeploymentService", "DeleteEndpoint"),
+                              deployment_pb2.DeleteEndpointRequest(workspace=workspace, name=name),
+                              deployment_pb2.DeleteEndpointResponse)
+
+    async def create_endpoint_version(self, workspace: str, endpoint: str, version: deployment_pb2.EndpointVersion
+                                      ) -> deployment_pb2.Endpoint:
+        """Adds a version (AksEndpoint.create_version); it takes traffic once ready."""
+        request = deployment_pb2.CreateEndpointVersionRequest(workspace=workspace, endpoint=endpoint)
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "CreateEndpointVersion"), request,
+                                     deployment_pb2.Endpoint)
+
+    async def update_endpoint_version(self, workspace: str, endpoint: str, version: deployment_pb2.EndpointVersion,
+                                      update_mask: Optional[list[str]] = None) -> deployment_pb2.Endpoint:
+        """Changes the version named version.name (AksEndpoint.update_version).
+
+        update_mask names the fields to set ("traffic_percentile", "is_default", "version_type",
+        "models", "inference_config", "deployment_config", "description", "tags"); without one,
+        every field given a non-default value is set.
+        """
+        request = deployment_pb2.UpdateEndpointVersionRequest(workspace=workspace, endpoint=endpoint,
+                                                              update_mask=update_mask or [])
+        request.version.CopyFrom(version)
+        return await self.authorized(_method("DeploymentService", "UpdateEndpointVersion"), request,
+                                     deployment_pb2.Endpoint)
+
+    async def delete_endpoint_version(self, workspace: str, endpoint: str, version: str) -> deployment_pb2.Endpoint:
+        """Removes a version (AksEndpoint.delete_version); its traffic moves to the others."""
+        return await self.authorized(_method("DeploymentService", "DeleteEndpointVersion"),
+                                     deployment_pb2.DeleteEndpointVersionRequest(workspace=workspace,
+                                                                                 endpoint=endpoint, version=version),
+                                     deployment_pb2.Endpoint)
+
     async def get_keys(self, workspace: str, service: str) -> auth_pb2.GetKeysResponse:
         return await self.authorized(_method("AuthService", "GetKeys"),
                                      auth_pb2.GetKeysRequest(workspace=workspace, service=service),
@@ -402,8 +470,11 @@ class AsyncClient:
 
     async def score(self, workspace: str, service: str, body: Body, *, key: Optional[str] = None,
                     timeout: Optional[float] = None, headers: Optional[dict[str, str]] = None,
-                    content_type: str = "") -> scoring_pb2.ScoreResponse:
+                    content_type: str = "", version: str = "") -> scoring_pb2.ScoreResponse:
         """Scores one request with a service key or scoring token (``key``); None sends none.
+
+        ``version`` pins an endpoint version (to test a treatment); the response's
+        ``version`` says which version served.
 
         Raises ModelGateError for a failed call (UNAUTHENTICATED for a wrong key)
         and for a failed request (INTERNAL when run() raised, DEADLINE_EXCEEDED, ...).
@@ -413,6 +484,8 @@ class AsyncClient:
             request.headers.update(headers)
         if content_type:
             request.content_type = content_type
+        if version:
+            request.version = version
         if timeout is not None:
             request.timeout_ms = max(1, int(timeout * 1000))
         response = await self.call(_method("ScoringService", "Score"), request, scoring_pb2.ScoreResponse,

@@ -13,6 +13,7 @@ import ssl as _ssl
 from typing import Optional
 
 from . import frames
+from . import tls as _tls
 from .errors import ModelGateError
 from .v1 import transport_pb2
 
@@ -147,24 +148,45 @@ class Connection:
         self._credit_waiters: list[asyncio.Future] = []
         self._slot_waiters: list[asyncio.Future] = []
         self._read_task: Optional[asyncio.Task] = None
+        # Over TLS, turns an SSLError seen after the handshake (a TLS 1.3 server
+        # refusing the client's certificate says so only then) into a clear error.
+        self._tls_failure = None
 
     @classmethod
-    async def open(cls, host: str, port: int, *, ssl: Optional[_ssl.SSLContext] = None,
-                   limits: Optional[Limits] = None, connect_timeout: float = 10.0) -> "Connection":
+    async def open(cls, host: str, port: int, *, tls: _tls.TlsArgument = False,
+                   ssl: Optional[_ssl.SSLContext] = None, limits: Optional[Limits] = None,
+                   connect_timeout: float = 10.0) -> "Connection":
         """Connects, exchanges prefaces and SETTINGS, and returns once the server's SETTINGS arrived.
 
-        Raises ModelGateError UNAVAILABLE when the server cannot be reached or refuses the connection.
-        ``ssl`` is passed to asyncio as is; the server has no TLS yet, so leave it None for now.
+        ``tls``: False for plaintext, True or a TlsOptions for TLS (see modelgate.tls),
+        None to take it from the environment (MODELGATE_TLS...). ``ssl``, an
+        SSLContext, replaces the context the options would build (it must offer
+        ALPN ``modelgate/1``); ``tls`` then still gives the server name.
+        Raises ModelGateError UNAVAILABLE when the server cannot be reached, refuses
+        the connection or fails the TLS handshake (the message says why).
         """
         limits = limits or Limits()
+        context, options = _tls.resolve(tls, ssl)
+        name = _tls.server_hostname(host, options) if context is not None else None
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, ssl=ssl, limit=1 << 20), connect_timeout)
+                asyncio.open_connection(host, port, ssl=context, server_hostname=name, limit=1 << 20),
+                connect_timeout)
         except asyncio.TimeoutError:
             raise ModelGateError("UNAVAILABLE", f"cannot connect to {host}:{port}: timed out after {connect_timeout} s") from None
+        except _ssl.SSLError as error:
+            raise _tls.handshake_error(host, port, error, options, name or host) from None
         except OSError as error:
             raise ModelGateError("UNAVAILABLE", f"cannot connect to {host}:{port}: {error}") from None
+        if context is not None:
+            selected = writer.get_extra_info("ssl_object").selected_alpn_protocol()
+            if selected not in (None, _tls.ALPN_PROTOCOL):
+                writer.close()
+                raise ModelGateError("UNAVAILABLE", f"TLS to {host}:{port}: the server chose ALPN protocol "
+                                                    f"'{selected}', not '{_tls.ALPN_PROTOCOL}'")
         connection = cls(reader, writer, limits)
+        if context is not None:
+            connection._tls_failure = lambda error: _tls.handshake_error(host, port, error, options, name or host)
         settings = transport_pb2.Settings(
             max_frame_size=limits.max_frame_size, initial_stream_window=limits.stream_window,
             initial_connection_window=limits.connection_window)
@@ -179,6 +201,18 @@ class Connection:
             await connection.close()
             raise
         return connection
+
+    @property
+    def tls_version(self) -> Optional[str]:
+        """The TLS version in use ("TLSv1.3"), None for plaintext."""
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        return ssl_object.version() if ssl_object is not None else None
+
+    @property
+    def alpn_protocol(self) -> Optional[str]:
+        """The ALPN protocol the server chose ("modelgate/1"), None for plaintext or a server that chose none."""
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        return ssl_object.selected_alpn_protocol() if ssl_object is not None else None
 
     @property
     def is_usable(self) -> bool:
@@ -349,6 +383,9 @@ class Connection:
             error = ModelGateError("UNAVAILABLE", f"protocol error from the server: {problem}")
             goaway = transport_pb2.GoAway(last_stream_id=0, code=13, message=str(problem))
             self._send_control(frames.encode_frame(frames.GO_AWAY, 0, goaway.SerializeToString()))
+        except _ssl.SSLError as problem:
+            error = self._tls_failure(problem) if self._tls_failure else \
+                ModelGateError("UNAVAILABLE", f"connection lost: {problem}")
         except (ConnectionError, OSError) as problem:
             error = ModelGateError("UNAVAILABLE", f"connection lost: {problem}")
         except asyncio.CancelledError:
@@ -356,6 +393,16 @@ class Connection:
         if error is None:
             reason = f": {self._going_away}" if self._going_away else ""
             error = ModelGateError("UNAVAILABLE", f"connection closed by the server{reason}")
+        if self._tls_failure is not None and not self._settings_received and error.message.startswith("connection "):
+            # A server that refuses a TLS client (after a TLS 1.3 handshake) may just close.
+            error = ModelGateError("UNAVAILABLE", f"{error.message} before its ModelGate/1 handshake; over TLS, "
+                                                  f"the server may require a client certificate it trusts "
+                                                  f"(cert_file, key_file)")
+        elif self._tls_failure is None and not self._settings_received and \
+                error.message.startswith("connection closed by the server"):
+            # A TLS server closes on a plaintext client's preface.
+            error = ModelGateError("UNAVAILABLE", f"{error.message} before its ModelGate/1 handshake; "
+                                                  f"if it serves TLS, connect with tls=TlsOptions(...)")
         self._tear_down(error)
         try:
             self._writer.close()

@@ -10,6 +10,7 @@ from typing import Any, Optional
 from . import _loop
 from .aio import AsyncClient
 from .errors import ModelGateError
+from .tls import TlsArgument
 
 
 class Workspace:
@@ -26,10 +27,10 @@ class Workspace:
 
     def __init__(self, name: str, *, server: Optional[str] = None, credentials_path: Optional[str] = None,
                  client_id: Optional[str] = None, client_secret: Optional[str] = None,
-                 ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None, _fetch: bool = True) -> None:
+                 tls: TlsArgument = None, ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None, _fetch: bool = True) -> None:
         self.name = name
         self._options = dict(server=server, credentials_path=credentials_path, client_id=client_id,
-                             client_secret=client_secret, ssl=ssl, timeout=timeout)
+                             client_secret=client_secret, tls=tls, ssl=ssl, timeout=timeout)
         self.client = AsyncClient(**self._options)  # lives on the background loop
         _loop.close_at_exit(self.client)
         self._async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncClient]" = \
@@ -43,27 +44,30 @@ class Workspace:
     @classmethod
     def get(cls, name: str, *, server: Optional[str] = None, credentials_path: Optional[str] = None,
             client_id: Optional[str] = None, client_secret: Optional[str] = None,
-            ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None) -> "Workspace":
+            tls: TlsArgument = None, ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None) -> "Workspace":
         """An existing workspace; ModelGateError NOT_FOUND when there is none of that name.
 
         Args:
             server: "host:port" (default: the credentials file's server, MODELGATE_SERVER, 127.0.0.1:7070).
             credentials_path: a credentials.json (default: MODELGATE_CREDENTIALS or ~/.modelgate/credentials.json).
             client_id, client_secret: a principal instead of a credentials file.
-            ssl: an ssl.SSLContext, for when the server serves TLS (it does not yet).
+            tls: True (TLS, system trust store), a TlsOptions (CA file, server name, client
+                certificate) or False; default: MODELGATE_TLS / MODELGATE_TLS_CA... from the
+                environment, else plaintext.
+            ssl: an ssl.SSLContext instead of the one ``tls`` builds (it must offer ALPN modelgate/1).
         """
         return cls(name, server=server, credentials_path=credentials_path, client_id=client_id,
-                   client_secret=client_secret, ssl=ssl, timeout=timeout)
+                   client_secret=client_secret, tls=tls, ssl=ssl, timeout=timeout)
 
     @classmethod
     def create(cls, name: str, *, region: str = "westeurope", exist_ok: bool = False, description: str = "",
                tags: Optional[dict[str, str]] = None, server: Optional[str] = None,
                credentials_path: Optional[str] = None, client_id: Optional[str] = None,
-               client_secret: Optional[str] = None, ssl: Optional[_ssl.SSLContext] = None,
-               timeout: Optional[float] = None) -> "Workspace":
+               client_secret: Optional[str] = None, tls: TlsArgument = None,
+               ssl: Optional[_ssl.SSLContext] = None, timeout: Optional[float] = None) -> "Workspace":
         """Creates a workspace in a region; with exist_ok, returns the existing one of that name."""
         workspace = cls(name, server=server, credentials_path=credentials_path, client_id=client_id,
-                        client_secret=client_secret, ssl=ssl, timeout=timeout, _fetch=False)
+                        client_secret=client_secret, tls=tls, ssl=ssl, timeout=timeout, _fetch=False)
         try:
             created = workspace._run(workspace.client.create_workspace(name, region, description=description,
                                                                        tags=tags))

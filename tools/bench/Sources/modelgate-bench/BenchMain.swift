@@ -7,7 +7,15 @@ import Glibc
 struct BenchMain {
     static func main() async {
         do {
+            if CommandLine.arguments.dropFirst().first == "collect" {
+                try await CollectBenchmark(options: try CollectOptions(arguments: CommandLine.arguments.dropFirst(2))).run()
+                return
+            }
             let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+            if let split = options.split {
+                try await split.run()
+                return
+            }
             if let plan = options.scoringPlan {
                 try await ScoringBenchmark(plan: try ScoringPlan.load(path: plan)).run()
                 return

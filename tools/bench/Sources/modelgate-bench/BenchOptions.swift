@@ -1,3 +1,5 @@
+import ModelGateClient
+
 /// The command line of `modelgate-bench`, parsed by hand (four options do not
 /// need a parser dependency).
 struct BenchOptions: Sendable {
@@ -10,11 +12,16 @@ struct BenchOptions: Sendable {
     var skipIdle = false
     /// Run only these scenarios (for profiling): unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec.
     var only: Set<String>?
+    /// Run the ModelGate scenarios over TLS (1.3, development certificates).
+    var tls = false
     /// Internal: run as the child server of the idle-memory probe.
     var serveIdle = false
     /// `scoring --plan FILE`: the ModelGate side of the scoring benchmark
     /// (tools/bench/scoring runs it with a plan it writes).
     var scoringPlan: String?
+    /// `split --server HOST:PORT --credentials FILE --script DIR [--requests N] [--concurrency C]`:
+    /// the traffic-split benchmark (tools/bench/split/run starts the server and runs this).
+    var split: SplitBenchmark?
 
     func includes(_ scenario: String) -> Bool {
         if scenario == "idle" && self.skipIdle { return false }
@@ -24,11 +31,15 @@ struct BenchOptions: Sendable {
     static let usage = """
         usage: modelgate-bench [--seconds S] [--payload BYTES] [--idle-connections N] [--skip-idle]
                modelgate-bench scoring --plan FILE   (run by tools/bench/scoring)
+               modelgate-bench split --credentials FILE --script DIR [--server HOST:PORT] [--requests N] [--concurrency C]
+                                                     (run by tools/bench/split/run)
 
           --seconds S            measured time per scenario (default 3)
           --payload BYTES        request and response body size (default 64)
           --idle-connections N   connections for the idle-memory figure (default 1000)
           --skip-idle            leave out the idle-memory figure
+          --tls                  run the ModelGate scenarios over TLS (development certificates;
+                                 the raw-frame ceiling stays plaintext)
           --only A,B,...         run only these (unary-1, unary-64, bidi-1, bidi-64, raw-1, raw-64, idle, codec),
                                  e.g. under perf or strace
         """
@@ -41,6 +52,11 @@ struct BenchOptions: Sendable {
                 throw BenchError("usage: modelgate-bench scoring --plan FILE (tools/bench/scoring writes the plan and runs this)")
             }
             self.scoringPlan = plan
+            return
+        }
+        if rest.first == "split" {
+            rest.removeFirst()
+            self.split = try Self.split(Array(rest))
             return
         }
         func value(_ name: String) throws(BenchError) -> String {
@@ -66,6 +82,8 @@ struct BenchOptions: Sendable {
                 self.idleConnections = count
             case "--skip-idle":
                 self.skipIdle = true
+            case "--tls":
+                self.tls = true
             case "--only":
                 let names = Set(try value(argument).split(separator: ",").map(String.init))
                 let known: Set = ["unary-1", "unary-64", "bidi-1", "bidi-64", "raw-1", "raw-64", "idle", "codec"]
@@ -85,6 +103,38 @@ struct BenchOptions: Sendable {
 }
 
 /// A failure the benchmark reports and exits on.
+extension BenchOptions {
+    static func split(_ arguments: [String]) throws(BenchError) -> SplitBenchmark {
+        var (server, credentials, script, requests, concurrency): (ServerAddress?, String?, String?, Int, Int) = (nil, nil, nil, 10_000, 16)
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError("\(argument) needs a value") }
+            switch argument {
+            case "--server": server = ServerAddress(parsing: value)
+            case "--credentials": credentials = value
+            case "--script": script = value
+            case "--requests": requests = Int(value) ?? 0
+            case "--concurrency": concurrency = Int(value) ?? 0
+            default: throw BenchError("unknown option \(argument)\n\(Self.usage)")
+            }
+        }
+        guard let credentials, let script, requests > 0, concurrency > 0 else {
+            throw BenchError("split needs --credentials FILE and --script DIR; --requests and --concurrency are positive")
+        }
+        let loaded: Credentials
+        do {
+            loaded = try Credentials.load(path: credentials)
+        } catch {
+            throw BenchError("cannot read credentials \(credentials): \(error)")
+        }
+        // Without --server, the address the server wrote into its credentials file.
+        guard let address = server ?? loaded.server.flatMap({ ServerAddress(parsing: $0) }) else {
+            throw BenchError("no server: pass --server HOST:PORT")
+        }
+        return SplitBenchmark(server: address, credentials: loaded, requests: requests, concurrency: concurrency, scriptDirectory: script)
+    }
+}
+
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

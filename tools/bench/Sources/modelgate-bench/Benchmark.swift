@@ -4,6 +4,8 @@ import Glibc
 import Logging
 import ModelGateAPI
 import ModelGateRPC
+import ModelGateTLS
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -37,6 +39,16 @@ struct Benchmark {
         let logger = Logger(label: "modelgate.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         var configuration = RPCServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.drainTimeout = .seconds(2)
+        var clientConfiguration = RPCClientConfiguration(host: "127.0.0.1", port: 0)
+        let certificates = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-bench-tls-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: certificates) }
+        if self.options.tls {
+            try DevelopmentCertificates.write(to: certificates)
+            configuration.tls = try ReloadableTLSContext(configuration: TLSServerConfiguration(
+                certificateChainFile: certificates + "/cert.pem", privateKeyFile: certificates + "/key.pem"))
+            clientConfiguration.tls = TLSClientConfiguration(caFile: certificates + "/ca.pem")
+            Self.log("ModelGate scenarios over TLS")
+        }
         let server = RPCServer(configuration: configuration, router: EchoService.makeRouter(), eventLoopGroup: serverGroup, logger: logger)
         // Each ModelGate scenario is followed at once by its ceiling, so the two
         // figures of a row are measured under the same machine conditions.
@@ -45,7 +57,8 @@ struct Benchmark {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await server.run() }
             let port = try await server.boundPort()
-            let client = try await RPCClient.connect(RPCClientConfiguration(host: "127.0.0.1", port: port), eventLoopGroup: clientGroup)
+            clientConfiguration.port = port
+            let client = try await RPCClient.connect(clientConfiguration, eventLoopGroup: clientGroup)
             let scenarios = ModelGateScenarios(client: client, request: request)
             for plan in Self.rowPlans {
                 let runOurs = self.options.includes(plan.key)

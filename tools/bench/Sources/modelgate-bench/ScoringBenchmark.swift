@@ -34,7 +34,7 @@ struct ScoringBenchmark {
 
     private func run(address: ServerAddress, group: MultiThreadedEventLoopGroup) async throws {
         let credentials = try Credentials.load(path: self.plan.credentials)
-        let control = try await ModelGateClient.connect(to: address, credentials: credentials, eventLoopGroup: group)
+        let control = try await ModelGateClient.connect(to: address, credentials: credentials, tls: self.plan.tls, eventLoopGroup: group)
         let token = try await control.signIn().accessToken
         _ = try await control.createWorkspace(name: Self.workspace, region: "westeurope")
         // Room for the largest replica count at one core each.
@@ -42,7 +42,7 @@ struct ScoringBenchmark {
         _ = try await control.attachCompute(
             workspace: Self.workspace, name: Self.compute, cpuCores: cores, memoryGB: 4 * cores)
 
-        let rpc = try await RPCClient.connect(RPCClientConfiguration(host: address.host, port: address.port), eventLoopGroup: group)
+        let rpc = try await RPCClient.connect(self.plan.rpcConfiguration(address), eventLoopGroup: group)
         let deployment = ScoringDeployment(client: rpc, accessToken: token, workspace: Self.workspace)
         let warmup = Duration.milliseconds(Int64(self.plan.warmup * 1000))
         let measure = Duration.milliseconds(Int64(self.plan.seconds * 1000))
@@ -60,7 +60,7 @@ struct ScoringBenchmark {
                 let metadata = ["authorization": "Bearer \(key)"]
                 // Scoring traffic gets its own connection, as an application's would.
                 let scoring = try await RPCClient.connect(
-                    RPCClientConfiguration(host: address.host, port: address.port), eventLoopGroup: group)
+                    self.plan.rpcConfiguration(address), eventLoopGroup: group)
                 let load = ScoringLoad(
                     client: scoring, workspace: Self.workspace, service: name, metadata: metadata,
                     body: body)

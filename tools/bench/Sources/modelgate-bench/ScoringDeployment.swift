@@ -16,9 +16,13 @@ struct ScoringDeployment: Sendable {
     /// on the AKS target `compute` with `replicas` fixed replicas and key
     /// auth, then follows its progress until it is final.
     ///
+    /// - Parameters:
+    ///   - model: `name:version`, or nil to deploy without a model.
+    ///   - collectModelData: `collect_model_data` (the `collect` mode's switch).
     /// - Returns: the primary key.
     func deploy(
-        name: String, model: String, archive: [UInt8], entryScript: String, compute: String, replicas: Int
+        name: String, model: String?, archive: [UInt8], entryScript: String, compute: String, replicas: Int,
+        collectModelData: Bool = false
     ) async throws -> String {
         var inference = InferenceConfig()
         inference.entryScript = entryScript
@@ -32,10 +36,11 @@ struct ScoringDeployment: Sendable {
         config.numReplicas = UInt32(replicas)
         config.autoscaleEnabled = .disabled
         config.authEnabled = .enabled
+        config.collectModelData = collectModelData
         var request = DeployRequest()
         request.workspace = self.workspace
         request.name = name
-        request.models = [model]
+        request.models = model.map { [$0] } ?? []
         request.inferenceConfig = inference
         request.deploymentConfig = config
         request.overwrite = true

@@ -1,4 +1,7 @@
 import Foundation
+import ModelGateClient
+import ModelGateRPC
+import ModelGateTLS
 
 /// What `modelgate-bench scoring --plan FILE` measures, written by
 /// `tools/bench/scoring/scoring_bench.py` after it started `modelgate serve`.
@@ -34,11 +37,24 @@ struct ScoringPlan: Decodable, Sendable {
     /// Open ScoreStream calls for the memory figure; 0 skips it.
     var memoryStreams: Int
     var scripts: [Script]
+    /// The CA file to verify the server with, when it serves TLS (`tools/bench/run tls`); plaintext when absent.
+    var tlsCA: String?
 
     enum CodingKeys: String, CodingKey {
         case server, credentials, seconds, warmup, concurrency, replicas, scripts
         case serverPID = "server_pid"
         case memoryStreams = "memory_streams"
+        case tlsCA = "tls_ca"
+    }
+
+    /// How every connection of the run is made: TLS verified against ``tlsCA``, or plaintext.
+    var tls: TLSClientConfiguration? { self.tlsCA.map { TLSClientConfiguration(caFile: $0) } }
+
+    /// A connection configuration to `address`, over TLS when the plan says so.
+    func rpcConfiguration(_ address: ServerAddress) -> RPCClientConfiguration {
+        var configuration = RPCClientConfiguration(host: address.host, port: address.port)
+        configuration.tls = self.tls
+        return configuration
     }
 
     static func load(path: String) throws -> ScoringPlan {
