@@ -75,8 +75,11 @@ async def closed_within(reader, seconds: float) -> bool:
 
 
 class Attacks:
-    def __init__(self, port: int, key: str, connections: int, seconds: float, row: Row) -> None:
+    def __init__(self, port: int, key: str, connections: int, seconds: float, row: Row, burst: int) -> None:
         self.port, self.key, self.connections, self.seconds, self.row = port, key, connections, seconds, row
+        # Streams opened and cancelled per rapid-reset connection, and bad keys per burst
+        # (the short form's small counts: past the 200-a-second cancel budget, on a debug build).
+        self.burst = burst
         self.counts: dict[str, int] = {}
         self.writers = []
 
@@ -134,7 +137,7 @@ class Attacks:
             reader, writer = await open_raw(self.port)
             stream_id = 1
             try:
-                for _ in range(2000):
+                for _ in range(10 * self.burst):
                     writer.write(headers(stream_id, SCORE, self.key) +
                                  frames.encode_frame(frames.CANCEL, stream_id, b""))
                     stream_id += 2
@@ -168,12 +171,12 @@ class Attacks:
             await asyncio.sleep(0.05)
 
     async def bad_keys(self, address: str, credentials: Path) -> None:
-        """Bursts of bad keys: 200 scoring calls at once, every second; each must be UNAUTHENTICATED."""
+        """Bursts of bad keys (``burst`` scoring calls at once) every second; each must be UNAUTHENTICATED."""
         async with AsyncClient(server=address, credentials_path=str(credentials), timeout=10) as client:
             end = time.monotonic() + self.seconds
             while time.monotonic() < end:
                 started = time.monotonic()
-                results = await asyncio.gather(*(client.score(WS, "echo", b"{}", key=f"bad-{i}") for i in range(200)),
+                results = await asyncio.gather(*(client.score(WS, "echo", b"{}", key=f"bad-{i}") for i in range(self.burst)),
                                                return_exceptions=True)
                 for result in results:
                     code = result.code if isinstance(result, ModelGateError) else "OK"
@@ -224,7 +227,7 @@ async def flood_round(server, key: str, profile, row: Row, loop) -> tuple[bool, 
     """One quiet probe, the flood with a probe beside it, one more quiet probe; returns (p99 within 2x, figures)."""
     quiet = await loop.run_in_executor(None, probe, server, key, profile.flood_seconds)
     rss_before = memory_kib(server.pid)[0] // 1024
-    attacks = Attacks(server.port, key, profile.connections, profile.flood_seconds, row)
+    attacks = Attacks(server.port, key, profile.connections, profile.flood_seconds, row, profile.flood_burst)
     peak = [rss_before]
     sampling = True
 

@@ -276,8 +276,8 @@ final class ReplicaPool: Sendable {
     /// killed): the call keeps its worker thread, so the slot the pool now counts
     /// as free is not, and every request sent there would wait behind the hung
     /// call until it timed out too. Killing the process (as gunicorn kills a
-    /// worker past its timeout) frees the slot for real; its supervisor starts it again.
-    /// It is out of service at once (before its slot is freed), and killed by its supervisor.
+    /// worker past its timeout) frees the slot for real; its supervisor starts it
+    /// again. It is out of service at once, before its slot is freed.
     private func recycle(_ lease: Lease, timeout: Duration) {
         let reason = "ran run() past the scoring timeout of \(timeout.milliseconds) ms"
         let signals = self.state.withLock { state in
