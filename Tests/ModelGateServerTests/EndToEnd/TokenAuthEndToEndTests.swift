@@ -286,7 +286,9 @@ struct TokenAuthEndToEndTests {
     func automaticRotationAndExpiry() async throws {
         try await Fixture.with(configure: { configuration in
             configuration.tokens = TokenConfiguration(
-                tokenLifetime: .seconds(2), refreshAfter: .seconds(1), signingKeyLifetime: .seconds(1), clockSkew: .zero
+                // The token outlives the key's 1 s by 4 s, so a loaded machine's slow
+                // calls between the two checks below cannot expire it early.
+                tokenLifetime: .seconds(5), refreshAfter: .seconds(2), signingKeyLifetime: .seconds(1), clockSkew: .zero
             )
         }) { fixture in
             // Given a token from the first key
