@@ -108,6 +108,11 @@ final class Autoscaler: Sendable {
         let before = self.target.load.desiredReplicas
         guard before == load.desiredReplicas else { return }
         self.target.resize(to: replicas)
+        // The target may keep a floor of its own (an endpoint keeps one replica
+        // per live version): a resize that changed nothing is no scale event.
+        let after = self.target.load.desiredReplicas
+        guard after != before else { return }
+        replicas = after
         self.metrics?.recordScale(from: before, to: replicas)
         let percent = decision.utilization.isFinite ? String(format: "%.0f %%", decision.utilization * 100) : "requests waiting"
         let direction = replicas > before ? "up" : "down"

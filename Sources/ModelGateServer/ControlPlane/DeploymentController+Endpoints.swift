@@ -680,6 +680,13 @@ extension DeploymentController {
 
     /// The rules that span versions.
     static func checkRules(_ record: EndpointRecord) throws(RPCError) {
+        guard record.deploymentConfig.autoscaleScaleToZero != .enabled else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "endpoint '\(record.name)' cannot scale to zero: its shared pool keeps one replica per version; "
+                    + "scale to zero is for web services"
+            )
+        }
         guard record.versions.count <= Self.maxVersions else {
             throw RPCError(
                 code: .failedPrecondition,

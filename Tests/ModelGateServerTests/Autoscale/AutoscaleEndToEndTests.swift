@@ -176,6 +176,12 @@ struct AutoscaleEndToEndTests {
             #expect(perVersion.count == 2 && perVersion.allSatisfy { $0 >= 2 }, "replicas per version: \(perVersion)")
             let log = try await Self.logText(server, "shared")
             #expect(log.contains("autoscaler: scaling up from 2 to"), "\(log)")
+
+            // And an endpoint cannot ask to scale to zero: its pool keeps a replica per version
+            var zero = Self.autoscaled(min: 0, max: 6)
+            zero.autoscaleScaleToZero = .enabled
+            let refused = await rpcError { try await calls.create("zeroed", first: calls.version("va"), config: zero) }
+            #expect(refused?.code == .invalidArgument && refused?.message.contains("cannot scale to zero") == true, "\(String(describing: refused))")
         }
     }
 
