@@ -172,6 +172,14 @@ public struct ScoringService: Sendable {
         let entry = try self.entry(for: request)
         try entry.auth.authenticate(metadata: context.metadata)
         served = entry
+        return try await self.scoredResponse(request, requestID: requestID, on: entry, context: context, received: received)
+    }
+
+    /// Runs one authenticated request (unary, or one of a stream); a failure
+    /// of `run()` is the response's code, with the replica's answer kept.
+    private func scoredResponse(
+        _ request: ScoreRequest, requestID: String, on entry: ServingEntry, context: ServerCallContext, received: ContinuousClock.Instant
+    ) async throws -> ScoreResponse {
         let (answer, version) = try await self.score(
             Self.replicaRequest(from: request, requestID: requestID), on: entry, pinned: request.version, deadline: context.deadline
         )
@@ -254,24 +262,9 @@ public struct ScoringService: Sendable {
         case .failure(let error): return Self.failedResponse(error, requestID: request.requestID, received: received)
         }
         do {
-            let (answer, version) = try await self.score(
-                Self.replicaRequest(from: request, requestID: request.requestID), on: entry, pinned: request.version,
-                deadline: context.deadline
-            )
-            var response = Self.response(to: answer, requestID: request.requestID, version: version, received: received)
-            if let failure = answer.failure(serviceName: entry.name) {
-                response.code = failure.code
-                response.message = failure.message
-            }
-            return response
-        } catch let error as RPCError {
-            return Self.failedResponse(error, requestID: request.requestID, received: received)
-        } catch is CancellationError {
-            return Self.failedResponse(RPCError(code: .cancelled, message: "call cancelled"), requestID: request.requestID, received: received)
+            return try await self.scoredResponse(request, requestID: request.requestID, on: entry, context: context, received: received)
         } catch {
-            return Self.failedResponse(
-                RPCError(code: .internal, message: "internal error"), requestID: request.requestID, received: received
-            )
+            return Self.failedResponse(Self.status(of: error), requestID: request.requestID, received: received)
         }
     }
 
